@@ -1,0 +1,100 @@
+package dev.vmbackup.workflows;
+
+import dev.vmbackup.workflows.model.DiskInfo;
+import dev.vmbackup.workflows.model.DiskPlacement;
+import dev.vmbackup.workflows.model.DomainInfo;
+import dev.vmbackup.workflows.model.FilePlacement;
+import dev.vmbackup.workflows.model.ImageLayer;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.ManifestDisk;
+import dev.vmbackup.workflows.model.ManifestImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Where a restore puts each retained file: pure functions of the manifest and the request. */
+final class RestorePlans {
+  private RestorePlans() {}
+
+  /**
+   * A new domain's files: {@code <targetDir>/<name>-<target>.<format>} for each active image and
+   * {@code <name>-<target>-backing<N>.<format>} for its layers.
+   */
+  static List<DiskPlacement> asNewDomain(Manifest manifest, String newName, String targetDir) {
+    List<DiskPlacement> placements = new ArrayList<>();
+    for (ManifestDisk disk : manifest.disks()) {
+      List<FilePlacement> chain = new ArrayList<>();
+      String stem = targetDir + "/" + newName + "-" + disk.target();
+      chain.add(new FilePlacement(disk.file(), stem + "." + disk.format(), disk.format(), disk.bytes(), disk.sha256()));
+      int depth = 1;
+      for (ManifestImage layer : disk.backing()) {
+        chain.add(new FilePlacement(
+            layer.file(), stem + "-backing" + depth + "." + layer.format(), layer.format(), layer.bytes(), layer.sha256()));
+        depth++;
+      }
+      placements.add(new DiskPlacement(disk.target(), chain));
+    }
+    return placements;
+  }
+
+  /** In place: every file goes back to the path it was backed up from. */
+  static List<DiskPlacement> inPlace(Manifest manifest) {
+    List<DiskPlacement> placements = new ArrayList<>();
+    for (ManifestDisk disk : manifest.disks()) {
+      List<FilePlacement> chain = new ArrayList<>();
+      chain.add(new FilePlacement(disk.file(), disk.sourcePath(), disk.format(), disk.bytes(), disk.sha256()));
+      for (ManifestImage layer : disk.backing()) {
+        chain.add(new FilePlacement(layer.file(), layer.sourcePath(), layer.format(), layer.bytes(), layer.sha256()));
+      }
+      placements.add(new DiskPlacement(disk.target(), chain));
+    }
+    return placements;
+  }
+
+  /**
+   * Why an in-place restore cannot proceed, or null if the domain still has the disks the backup was
+   * taken of. Writing a backup over disks that moved or changed shape could destroy what is there now.
+   */
+  static String inPlaceMismatch(Manifest manifest, DomainInfo current) {
+    Map<String, List<String>> now = new LinkedHashMap<>();
+    for (DiskInfo disk : current.disks()) {
+      now.put(disk.target(), disk.chain().stream().map(ImageLayer::path).toList());
+    }
+    for (ManifestDisk disk : manifest.disks()) {
+      List<String> then = new ArrayList<>();
+      then.add(disk.sourcePath());
+      disk.backing().forEach(layer -> then.add(layer.sourcePath()));
+      List<String> current_ = now.remove(disk.target());
+      if (current_ == null) {
+        return "disk " + disk.target() + " of the backup is no longer attached to " + current.name();
+      }
+      if (!current_.equals(then)) {
+        return "disk " + disk.target() + " of " + current.name() + " is now " + current_
+            + " but was " + then + " when backed up";
+      }
+    }
+    if (!now.isEmpty()) {
+      return current.name() + " has disks the backup does not have: " + String.join(", ", now.keySet());
+    }
+    return null;
+  }
+
+  /** Every destination path, active images and layers alike. */
+  static List<String> destinations(List<DiskPlacement> placements) {
+    return placements.stream().flatMap(disk -> disk.chain().stream()).map(FilePlacement::destination).toList();
+  }
+
+  static Map<String, String> activeImages(List<DiskPlacement> placements) {
+    Map<String, String> paths = new LinkedHashMap<>();
+    placements.forEach(disk -> paths.put(disk.target(), disk.active().destination()));
+    return paths;
+  }
+
+  /** The directory of the first disk the backup was taken of: restored disks land on the same storage. */
+  static String defaultTargetDir(Manifest manifest) {
+    Path parent = Path.of(manifest.disks().get(0).sourcePath()).getParent();
+    return parent == null ? "/" : parent.toString();
+  }
+}

@@ -1,0 +1,245 @@
+package dev.vmbackup.workflows;
+
+import dev.vmbackup.workflows.activities.DomainLockActivities;
+import dev.vmbackup.workflows.activities.HostDefaultsActivities;
+import dev.vmbackup.workflows.activities.InspectActivities;
+import dev.vmbackup.workflows.activities.RestoreActivities;
+import dev.vmbackup.workflows.activities.VerifyActivities;
+import dev.vmbackup.workflows.model.BackupRef;
+import dev.vmbackup.workflows.model.BackupStatus;
+import dev.vmbackup.workflows.model.DefineDomainRequest;
+import dev.vmbackup.workflows.model.DiskPlacement;
+import dev.vmbackup.workflows.model.DomainInfo;
+import dev.vmbackup.workflows.model.DomainRef;
+import dev.vmbackup.workflows.model.InspectRequest;
+import dev.vmbackup.workflows.model.LockRequest;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.MemoryRestoreRequest;
+import dev.vmbackup.workflows.model.RestoreCopyRequest;
+import dev.vmbackup.workflows.model.RestoreRequest;
+import dev.vmbackup.workflows.model.RestoreResult;
+import dev.vmbackup.workflows.model.RestoreTargetsCheck;
+import dev.vmbackup.workflows.model.SetAsideRequest;
+import dev.vmbackup.workflows.model.VerifyRequest;
+import dev.vmbackup.workflows.model.VerifyResult;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
+import java.util.List;
+import org.slf4j.Logger;
+
+/** Decisions of a restore; every change on the host is an activity with its compensation registered first. */
+public class RestoreWorkflowImpl implements RestoreWorkflow {
+  private static final Logger log = Workflow.getLogger(RestoreWorkflowImpl.class);
+
+  private final HostDefaultsActivities hostDefaults =
+      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
+
+  private String step = "starting";
+  private String backupId;
+
+  @Override
+  public BackupStatus status() {
+    return new BackupStatus(step, backupId, null);
+  }
+
+  @Override
+  public RestoreResult restore(RestoreRequest request) {
+    validate(request);
+    backupId = request.backupId();
+    String host = request.host() != null ? request.host() : hostDefaults.defaultHost();
+    String queue = TaskQueues.host(host);
+    var lock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.forward(queue));
+    var inspect = Workflow.newActivityStub(InspectActivities.class, StepOptions.forward(queue));
+    var verify = Workflow.newActivityStub(VerifyActivities.class, StepOptions.longRunning(queue));
+    var restore = Workflow.newActivityStub(RestoreActivities.class, StepOptions.forward(queue));
+    var copy = Workflow.newActivityStub(RestoreActivities.class, StepOptions.longRunning(queue));
+    var undo = Workflow.newActivityStub(RestoreActivities.class, StepOptions.mustFinish(queue));
+    var undoLock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.mustFinish(queue));
+
+    WorkflowInfo info = Workflow.getInfo();
+    String lockedDomain = request.as() != null ? request.as() : request.domain();
+    LockRequest lockRequest = new LockRequest(lockedDomain, info.getWorkflowId(), info.getRunId());
+    Compensations compensations = new Compensations();
+    try {
+      step = "lock";
+      compensations.add(() -> undoLock.releaseDomainLock(lockRequest));
+      lock.acquireDomainLock(lockRequest);
+
+      step = "verify";
+      String repository = inspectRepository(inspect, request);
+      BackupRef ref = new BackupRef(repository, request.domain(), request.backupId());
+      Manifest manifest = verify.readManifest(ref);
+      VerifyResult verified = verify.verifyBackup(new VerifyRequest(repository, request.domain(), request.backupId(), false));
+      if (!verified.ok()) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "backup " + request.backupId() + " of " + request.domain() + " failed verification, nothing was changed: "
+                + String.join("; ", verified.problems()),
+            FailureType.VERIFICATION_FAILED.name());
+      }
+      if (request.memoryRequested() && manifest.memoryState() == null) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "backup " + request.backupId() + " has no memory state (it was taken with capture "
+                + manifest.capture() + "); restore it without --memory",
+            FailureType.INVALID_INPUT.name());
+      }
+      String suffix = ".vmbackup-replaced-" + BackupIds.fromEpochMillis(Workflow.currentTimeMillis());
+      RestoreResult result =
+          request.as() != null
+              ? restoreAsNewDomain(request, ref, manifest, suffix, restore, copy, undo, compensations)
+              : restoreInPlace(request, ref, manifest, suffix, inspect, restore, copy, undo, compensations);
+      step = "release";
+      lock.releaseDomainLock(lockRequest);
+      step = "done";
+      return result;
+    } catch (TemporalFailure failure) {
+      log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
+      step = "compensate";
+      compensations.run();
+      step = "failed";
+      throw failure;
+    }
+  }
+
+  private RestoreResult restoreAsNewDomain(
+      RestoreRequest request,
+      BackupRef ref,
+      Manifest manifest,
+      String suffix,
+      RestoreActivities restore,
+      RestoreActivities copy,
+      RestoreActivities undo,
+      Compensations compensations) {
+    String targetDir = request.targetDir() != null ? request.targetDir() : RestorePlans.defaultTargetDir(manifest);
+    List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, request.as(), targetDir);
+    List<String> destinations = RestorePlans.destinations(placements);
+
+    step = "check";
+    restore.checkRestoreTargets(new RestoreTargetsCheck(request.as(), destinations, request.overwriteRequested()));
+    List<String> keptAside = List.of();
+    if (request.overwriteRequested()) {
+      SetAsideRequest aside = new SetAsideRequest(destinations, suffix);
+      compensations.add(() -> undo.returnSetAsideFiles(aside));
+      keptAside = restore.setAsideFiles(aside);
+    }
+
+    step = "copy";
+    compensations.add(() -> undo.deleteRestoredFiles(destinations));
+    copy.copyFromRepository(new RestoreCopyRequest(ref, placements));
+
+    step = "define";
+    String uuid = Workflow.randomUUID().toString();
+    DomainRef restored = new DomainRef(request.as(), uuid);
+    compensations.add(() -> undo.undefineDomain(restored));
+    restore.defineRestoredDomain(
+        new DefineDomainRequest(ref, request.as(), uuid, RestorePlans.activeImages(placements), targetDir));
+
+    boolean start = request.start() == null || request.start();
+    if (start) {
+      step = "start";
+      restore.startDomain(restored);
+    }
+    return new RestoreResult(
+        request.as(), request.backupId(), uuid, "new-domain",
+        List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, start);
+  }
+
+  private RestoreResult restoreInPlace(
+      RestoreRequest request,
+      BackupRef ref,
+      Manifest manifest,
+      String suffix,
+      InspectActivities inspect,
+      RestoreActivities restore,
+      RestoreActivities copy,
+      RestoreActivities undo,
+      Compensations compensations) {
+    step = "check";
+    DomainInfo current = inspect.inspectDomain(new InspectRequest(request.domain(), ref.repository()));
+    if (!current.uuid().equals(manifest.uuid())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "domain " + current.name() + " now has UUID " + current.uuid() + " but the backup was taken of "
+              + manifest.uuid() + "; restore it with --as NAME instead",
+          FailureType.DISK_CHAIN_CHANGED.name());
+    }
+    String mismatch = RestorePlans.inPlaceMismatch(manifest, current);
+    if (mismatch != null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          mismatch + "; restore with --as NAME instead", FailureType.DISK_CHAIN_CHANGED.name());
+    }
+    List<DiskPlacement> placements = RestorePlans.inPlace(manifest);
+    List<String> destinations = RestorePlans.destinations(placements);
+    boolean wasActive = current.state().isActive();
+    DomainRef domain = new DomainRef(current.name(), current.uuid());
+
+    step = "stop";
+    if (wasActive) {
+      compensations.add(() -> undo.startDomain(domain));
+      restore.stopDomain(domain);
+    }
+
+    step = "set-aside";
+    SetAsideRequest aside = new SetAsideRequest(destinations, suffix);
+    compensations.add(() -> undo.returnSetAsideFiles(aside));
+    List<String> keptAside = restore.setAsideFiles(aside);
+
+    step = "copy";
+    compensations.add(() -> undo.deleteRestoredFiles(destinations));
+    copy.copyFromRepository(new RestoreCopyRequest(ref, placements));
+
+    boolean running;
+    if (request.memoryRequested()) {
+      step = "resume";
+      restore.restoreMemoryState(new MemoryRestoreRequest(ref, current.name()));
+      running = true;
+    } else {
+      running = request.start() != null ? request.start() : wasActive;
+      if (running) {
+        step = "start";
+        restore.startDomain(domain);
+      }
+    }
+    return new RestoreResult(
+        current.name(), request.backupId(), current.uuid(),
+        request.memoryRequested() ? "in-place-memory" : "in-place",
+        List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, running);
+  }
+
+  /** The repository comes from the request or the host's default, which only the host knows. */
+  private static String inspectRepository(InspectActivities inspect, RestoreRequest request) {
+    if (request.repository() != null) {
+      return request.repository();
+    }
+    return inspect.inspectDomain(new InspectRequest(null, null)).repository();
+  }
+
+  private static void validate(RestoreRequest request) {
+    try {
+      Validation.domainName("domain", request.domain());
+      Validation.backupId(request.backupId());
+      if (request.as() != null) {
+        Validation.domainName("new domain name", request.as());
+        if (request.inPlaceRequested()) {
+          throw new IllegalArgumentException(
+              "choose one: --as NAME restores beside the original, --in-place or --memory replace it");
+        }
+      } else if (!request.inPlaceRequested()) {
+        throw new IllegalArgumentException(
+            "say how to restore: --as NAME for a new domain, --in-place to replace " + request.domain()
+                + "'s disks (the current ones are kept aside), or --memory to also resume its saved state");
+      }
+      if (request.targetDir() != null) {
+        Validation.absolutePath("target directory", request.targetDir());
+      }
+      if (request.repository() != null) {
+        Validation.absolutePath("repository", request.repository());
+      }
+      if (request.host() != null) {
+        Validation.hostName(request.host());
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.vmbackup.workflows;
+
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/**
+ * Timeouts and retries of the host actions, in three kinds.
+ *
+ * <p>Forward steps give up after a few attempts, so that a backup that cannot succeed is compensated
+ * rather than retried forever, and give up waiting for a host worker after {@link #HOST_PICKUP}: a dead
+ * host shows as a timeout. Steps that put the VM back on its own disks (merge and every compensation)
+ * must finish: they retry without limit and wait for the host however long it is down, because the
+ * VM is not in a clean state until they have run.
+ */
+final class StepOptions {
+  /** How long a forward step waits for its host's worker to pick it up. */
+  static final Duration HOST_PICKUP = Duration.ofMinutes(10);
+
+  /** Long-running steps heartbeat at least this often; a killed worker is noticed after this. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(20);
+
+  private StepOptions() {}
+
+  /** A short forward step: inspect, lock, prepare, snapshot. */
+  static ActivityOptions forward(String queue) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(queue)
+        .setScheduleToStartTimeout(HOST_PICKUP)
+        .setStartToCloseTimeout(Duration.ofMinutes(15))
+        .setRetryOptions(limitedRetries(5))
+        .build();
+  }
+
+  /** A copy or verification that heartbeats its progress and may run for hours. */
+  static ActivityOptions longRunning(String queue) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(queue)
+        .setScheduleToStartTimeout(HOST_PICKUP)
+        .setStartToCloseTimeout(Duration.ofHours(48))
+        .setHeartbeatTimeout(HEARTBEAT)
+        .setRetryOptions(limitedRetries(10))
+        .build();
+  }
+
+  /**
+   * A step that returns the VM to a clean state: merge, and every compensation. Retries without limit
+   * and waits for the host; waits for a cancelled attempt to stop before anything else runs.
+   */
+  static ActivityOptions mustFinish(String queue) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(queue)
+        .setStartToCloseTimeout(Duration.ofHours(24))
+        .setHeartbeatTimeout(HEARTBEAT)
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(1))
+                .setBackoffCoefficient(2)
+                .setMaximumInterval(Duration.ofMinutes(1))
+                .setDoNotRetry(FailureType.allNames())
+                .build())
+        .build();
+  }
+
+  static LocalActivityOptions local() {
+    return LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(10))
+        .setRetryOptions(limitedRetries(3))
+        .build();
+  }
+
+  private static RetryOptions limitedRetries(int attempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setBackoffCoefficient(2)
+        .setMaximumInterval(Duration.ofSeconds(30))
+        .setMaximumAttempts(attempts)
+        .setDoNotRetry(FailureType.allNames())
+        .build();
+  }
+}

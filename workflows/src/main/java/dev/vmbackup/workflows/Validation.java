@@ -1,0 +1,76 @@
+package dev.vmbackup.workflows;
+
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Checks every name and path that comes from a user before anything uses it. Names end up in file
+ * paths and task queue names, so only a conservative alphabet is accepted: no path separators, no
+ * {@code ..}, nothing a shell or a path could misread.
+ */
+public final class Validation {
+  private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}");
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
+
+  private Validation() {}
+
+  /** Returns the name, or throws with a message that names the problem. */
+  public static String domainName(String what, String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(what + " is required");
+    }
+    if (name.contains("/") || name.contains("..") || !DOMAIN_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          what + " '" + printable(name) + "' is not allowed: use letters, digits and . _ + - only"
+              + " (no '/' or '..', at most 128 characters, not starting with '.', '+' or '-')");
+    }
+    return name;
+  }
+
+  public static String hostName(String name) {
+    if (name == null || !HOST_NAME.matcher(name).matches() || name.contains("..")) {
+      throw new IllegalArgumentException(
+          "host '" + printable(name) + "' is not allowed: use letters, digits and . _ - only");
+    }
+    return name;
+  }
+
+  public static String backupId(String id) {
+    if (!BackupIds.isValid(id)) {
+      throw new IllegalArgumentException(
+          "backup id '" + printable(id) + "' is not valid: expected a UTC timestamp such as 20261122T221500Z");
+    }
+    return id;
+  }
+
+  /** An absolute, already normalized path: no {@code ..} or {@code .} segments, no control characters. */
+  public static String absolutePath(String what, String path) {
+    if (path == null || path.isBlank()) {
+      throw new IllegalArgumentException(what + " is required");
+    }
+    for (char c : path.toCharArray()) {
+      if (Character.isISOControl(c)) {
+        throw new IllegalArgumentException(what + " '" + printable(path) + "' contains a control character");
+      }
+    }
+    Path parsed = Path.of(path);
+    if (!parsed.isAbsolute()) {
+      throw new IllegalArgumentException(what + " '" + path + "' must be an absolute path");
+    }
+    if (!parsed.normalize().equals(parsed) || path.contains("/../") || path.endsWith("/..")) {
+      throw new IllegalArgumentException(what + " '" + path + "' must not contain '.' or '..' segments");
+    }
+    return parsed.toString();
+  }
+
+  private static String printable(String value) {
+    if (value == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (char c : value.toCharArray()) {
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return out.toString();
+  }
+}

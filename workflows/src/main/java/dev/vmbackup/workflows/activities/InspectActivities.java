@@ -1,0 +1,15 @@
+package dev.vmbackup.workflows.activities;
+
+import dev.vmbackup.workflows.model.DomainInfo;
+import dev.vmbackup.workflows.model.InspectRequest;
+import io.temporal.activity.ActivityInterface;
+
+@ActivityInterface
+public interface InspectActivities {
+  /**
+   * Looks the domain up and describes its disks, state and guest agent; changes nothing. Fails
+   * {@code DOMAIN_NOT_FOUND}, {@code UNSUPPORTED_DISK}, or {@code REPOSITORY_NOT_WRITABLE} when the
+   * repository cannot be written.
+   */
+  DomainInfo inspectDomain(InspectRequest request);
+}

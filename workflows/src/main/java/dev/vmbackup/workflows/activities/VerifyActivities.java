@@ -1,0 +1,16 @@
+package dev.vmbackup.workflows.activities;
+
+import dev.vmbackup.workflows.model.BackupRef;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.VerifyRequest;
+import dev.vmbackup.workflows.model.VerifyResult;
+import io.temporal.activity.ActivityInterface;
+
+@ActivityInterface
+public interface VerifyActivities {
+  /** Re-reads every file of a backup against its manifest and runs {@code qemu-img check} on its images. */
+  VerifyResult verifyBackup(VerifyRequest request);
+
+  /** Reads a backup's manifest. Fails {@code BACKUP_NOT_FOUND}. */
+  Manifest readManifest(BackupRef backup);
+}

@@ -1,0 +1,4 @@
+package dev.vmbackup.workflows.model;
+
+/** Names one backup: {@code <repository>/<domain>/<backupId>}. */
+public record BackupRef(String repository, String domain, String backupId) {}

@@ -1,0 +1,28 @@
+package dev.vmbackup.workflows.model;
+
+/**
+ * Input of the backup workflow; JSON such as {@code {"domain":"vm-001"}} starts one from the Temporal UI.
+ *
+ * @param domain libvirt name of the VM to back up (required)
+ * @param host the hypervisor host that runs the VM; its worker polls {@code vmbackup-host-<host>}.
+ *     Absent: the default host configured on the workflow worker.
+ * @param capture how the guest state is captured; absent: {@link CaptureMode#QUIESCE}
+ * @param repository backup repository directory on the host; absent: the host worker's default
+ * @param strategy absent: {@link Strategy#FULL}
+ */
+public record BackupRequest(
+    String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+
+  public BackupRequest {
+    capture = capture == null ? CaptureMode.QUIESCE : capture;
+    strategy = strategy == null ? Strategy.FULL : strategy;
+  }
+
+  public static BackupRequest of(String domain) {
+    return new BackupRequest(domain, null, null, null, null);
+  }
+
+  public BackupRequest withHost(String newHost) {
+    return new BackupRequest(domain, newHost, capture, repository, strategy);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.vmbackup.workflows.model;
+
+import java.util.List;
+
+/**
+ * {@code manifest.json}, the last file written into a backup directory. A directory without one is
+ * not a backup; a manifest's checksums match its files.
+ *
+ * @param formatVersion version of this layout, for readers of old backups
+ * @param startedAt ISO-8601 instant the backup workflow started (the snapshot point follows within seconds)
+ * @param completedAt ISO-8601 instant the copy completed
+ * @param captureRequested what the request asked for
+ * @param capture what was actually achieved (a quiesce without a guest agent falls back to crash)
+ * @param memoryState the saved memory and CPU state, for {@link CaptureMode#MEMORY}; else null
+ * @param domainXml the domain definition at backup time
+ * @param nvram the UEFI variable store, or null
+ * @param verified the last verification, or null before the first
+ */
+public record Manifest(
+    int formatVersion,
+    String domain,
+    String uuid,
+    String host,
+    String backupId,
+    String startedAt,
+    String completedAt,
+    Strategy strategy,
+    CaptureMode captureRequested,
+    CaptureMode capture,
+    List<String> warnings,
+    List<ManifestDisk> disks,
+    ManifestFile memoryState,
+    ManifestFile domainXml,
+    ManifestFile nvram,
+    Verification verified) {
+
+  public static final int FORMAT_VERSION = 1;
+  public static final String FILE_NAME = "manifest.json";
+
+  public Manifest {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    disks = disks == null ? List.of() : List.copyOf(disks);
+  }
+
+  public Manifest withVerification(Verification verification) {
+    return new Manifest(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy,
+        captureRequested, capture, warnings, disks, memoryState, domainXml, nvram, verification);
+  }
+
+  /** Sum of the logical sizes of every file the manifest lists. */
+  public long totalBytes() {
+    long total = 0;
+    for (ManifestDisk disk : disks) {
+      total += disk.bytes();
+      for (ManifestImage layer : disk.backing()) {
+        total += layer.bytes();
+      }
+    }
+    for (ManifestFile file : new ManifestFile[] {memoryState, domainXml, nvram}) {
+      if (file != null) {
+        total += file.bytes();
+      }
+    }
+    return total;
+  }
+}
