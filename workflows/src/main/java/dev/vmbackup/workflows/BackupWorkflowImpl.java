@@ -137,7 +137,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
                   domain.disks(),
                   plan == null ? null : plan.memoryFile(),
                   domain.nvram(),
-                  startedAt));
+                  startedAt,
+                  plan == null));
       path = retained.path();
 
       if (plan != null) {
@@ -207,7 +208,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             .toList();
     String memoryFile = capture == CaptureMode.MEMORY ? prepared.partialDir() + "/memory.save" : null;
     return new SnapshotPlan(
-        domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays, memoryFile, domain.state());
+        domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays, prepared.partialDir(),
+        memoryFile, domain.state());
   }
 
   private static void validate(BackupRequest request) {

@@ -26,8 +26,8 @@ public enum FailureType {
   DISK_CHAIN_CHANGED,
   /** A restore would overwrite an existing domain or file. */
   TARGET_EXISTS,
-  /** libvirt refused the snapshot for a reason a retry does not change (bad configuration, unsupported). */
-  SNAPSHOT_REFUSED;
+  /** libvirt refused the request for a reason a retry does not change (unsupported configuration, bad XML). */
+  HYPERVISOR_REFUSED;
 
   /** Every type, for {@code RetryOptions.setDoNotRetry}. */
   public static String[] allNames() {

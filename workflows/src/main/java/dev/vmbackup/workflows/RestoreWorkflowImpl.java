@@ -68,7 +68,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       lock.acquireDomainLock(lockRequest);
 
       step = "verify";
-      String repository = inspectRepository(inspect, request);
+      String repository = inspect.resolveRepository(request.repository());
       BackupRef ref = new BackupRef(repository, request.domain(), request.backupId());
       Manifest manifest = verify.readManifest(ref);
       VerifyResult verified = verify.verifyBackup(new VerifyRequest(repository, request.domain(), request.backupId(), false));
@@ -204,14 +204,6 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         current.name(), request.backupId(), current.uuid(),
         request.memoryRequested() ? "in-place-memory" : "in-place",
         List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, running);
-  }
-
-  /** The repository comes from the request or the host's default, which only the host knows. */
-  private static String inspectRepository(InspectActivities inspect, RestoreRequest request) {
-    if (request.repository() != null) {
-      return request.repository();
-    }
-    return inspect.inspectDomain(new InspectRequest(null, null)).repository();
   }
 
   private static void validate(RestoreRequest request) {

@@ -12,4 +12,10 @@ public interface InspectActivities {
    * repository cannot be written.
    */
   DomainInfo inspectDomain(InspectRequest request);
+
+  /**
+   * The repository to use: the requested directory, or the host's default when null. Creates it if
+   * missing; fails {@code REPOSITORY_NOT_WRITABLE} when it cannot be written.
+   */
+  String resolveRepository(String requested);
 }

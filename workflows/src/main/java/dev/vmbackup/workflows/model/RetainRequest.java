@@ -10,6 +10,7 @@ import java.util.List;
  * @param memoryFile the memory state inside the partial directory, or null
  * @param nvram the NVRAM file to copy, or null
  * @param startedAtMillis workflow start, for the manifest
+ * @param offline the domain was shut off and no snapshot was taken: the copy fails if it is started meanwhile
  */
 public record RetainRequest(
     String repository,
@@ -26,7 +27,8 @@ public record RetainRequest(
     List<DiskInfo> disks,
     String memoryFile,
     String nvram,
-    long startedAtMillis) {
+    long startedAtMillis,
+    boolean offline) {
   public RetainRequest {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     disks = disks == null ? List.of() : List.copyOf(disks);

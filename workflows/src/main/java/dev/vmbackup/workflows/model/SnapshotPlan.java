@@ -8,6 +8,8 @@ import java.util.List;
  * @param capture the requested capture mode
  * @param agentAvailable whether inspection found the guest agent answering
  * @param overlays one entry per disk covered by the backup
+ * @param partialDir the backup's partial directory, where the memory state and a record of the
+ *     snapshot's outcome go
  * @param memoryFile where {@link CaptureMode#MEMORY} saves the memory state, else null
  * @param stateBefore run state before the backup, which the compensation restores
  */
@@ -17,6 +19,7 @@ public record SnapshotPlan(
     CaptureMode capture,
     boolean agentAvailable,
     List<OverlayPlan> overlays,
+    String partialDir,
     String memoryFile,
     DomainState stateBefore) {
   public SnapshotPlan {

@@ -1,0 +1,82 @@
+package dev.vmbackup.activities;
+
+import dev.vmbackup.host.hypervisor.HypervisorException;
+import dev.vmbackup.host.process.CommandFailedException;
+import dev.vmbackup.host.repository.RepositoryException;
+import dev.vmbackup.workflows.FailureType;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where errors are classified, once, for every activity: a failure that retrying cannot fix becomes a
+ * non-retryable {@link ApplicationFailure} typed with a {@link FailureType}; everything else is
+ * rethrown and retried by the activity's retry policy.
+ */
+public final class ActivityBoundary {
+  private static final Logger log = LoggerFactory.getLogger(ActivityBoundary.class);
+
+  private ActivityBoundary() {}
+
+  public static <T> T run(String action, Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (ActivityCompletionException | ApplicationFailure e) {
+      // Cancellation and already classified failures pass through untouched.
+      throw e;
+    } catch (HostFailure e) {
+      throw nonRetryable(e.type(), e.getMessage(), e);
+    } catch (HypervisorException e) {
+      Optional<FailureType> type = switch (e.kind()) {
+        case NO_DOMAIN -> Optional.of(FailureType.DOMAIN_NOT_FOUND);
+        case REFUSED -> Optional.of(FailureType.HYPERVISOR_REFUSED);
+        default -> Optional.empty();
+      };
+      if (type.isPresent()) {
+        throw nonRetryable(type.get(), e.getMessage(), e);
+      }
+      log.warn("{}: {} (will retry)", action, e.getMessage());
+      throw e;
+    } catch (RepositoryException e) {
+      throw nonRetryable(repositoryFailure(e.kind()), e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      IOException cause = e.getCause();
+      Optional<RepositoryException> classified = RepositoryException.classify(action, cause);
+      if (classified.isPresent()) {
+        throw nonRetryable(repositoryFailure(classified.get().kind()), classified.get().getMessage(), e);
+      }
+      log.warn("{}: {} (will retry)", action, cause.getMessage());
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw nonRetryable(FailureType.INVALID_INPUT, e.getMessage(), e);
+    } catch (CommandFailedException e) {
+      log.warn("{}: {} (will retry)", action, e.getMessage());
+      throw e;
+    }
+  }
+
+  public static void run(String action, Runnable body) {
+    run(action, () -> {
+      body.run();
+      return null;
+    });
+  }
+
+  private static FailureType repositoryFailure(RepositoryException.Kind kind) {
+    return switch (kind) {
+      case FULL -> FailureType.REPOSITORY_FULL;
+      case NOT_WRITABLE -> FailureType.REPOSITORY_NOT_WRITABLE;
+      case NOT_FOUND -> FailureType.BACKUP_NOT_FOUND;
+      case CORRUPT -> FailureType.VERIFICATION_FAILED;
+    };
+  }
+
+  private static ApplicationFailure nonRetryable(FailureType type, String message, Throwable cause) {
+    return ApplicationFailure.newNonRetryableFailureWithCause(message, type.name(), cause);
+  }
+}

@@ -1,0 +1,249 @@
+package dev.vmbackup.activities;
+
+import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.host.repository.SparseCopier;
+import dev.vmbackup.workflows.FailureType;
+import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.model.CopyProgress;
+import dev.vmbackup.workflows.model.DiskInfo;
+import dev.vmbackup.workflows.model.DomainState;
+import dev.vmbackup.workflows.model.ImageLayer;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.ManifestDisk;
+import dev.vmbackup.workflows.model.ManifestFile;
+import dev.vmbackup.workflows.model.ManifestImage;
+import dev.vmbackup.workflows.model.RetainRequest;
+import dev.vmbackup.workflows.model.RetainResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Copies what the snapshot froze into the repository, writes the manifest and publishes the backup.
+ * Progress is heartbeated as a {@link CopyProgress}; a retry skips files already complete and resumes
+ * the interrupted one at its last durable checkpoint.
+ */
+public final class RetainActivitiesImpl implements RetainActivities {
+  private static final String MEMORY_STATE = "memory.save";
+  private static final String NVRAM = "nvram.fd";
+  private static final String DONE_SUFFIX = ".done";
+
+  private final Hypervisor hypervisor;
+  private final ImageTool images;
+  private final SparseCopier copier;
+
+  public RetainActivitiesImpl(Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+    this.hypervisor = hypervisor;
+    this.images = images;
+    this.copier = copier;
+  }
+
+  /** One file to copy: from the host into the partial directory, under a name of the backup's own. */
+  private record CopyJob(Path source, String name) {}
+
+  @Override
+  public RetainResult copyToRepository(RetainRequest request) {
+    return ActivityBoundary.run("copy " + request.domain() + " into the repository", () -> retain(request));
+  }
+
+  private RetainResult retain(RetainRequest request) {
+    BackupRepository repository = Repositories.open(request.repository());
+    Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
+    if (published.isPresent()) {
+      // An earlier attempt published the backup and died before reporting.
+      return new RetainResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
+    }
+    Path partial = Path.of(request.partialDir());
+    if (!Files.isDirectory(partial)) {
+      throw new HostFailure(FailureType.BACKUP_NOT_FOUND, "the partial backup directory " + partial + " is gone");
+    }
+    if (request.offline()) {
+      requireShutOff(request.domain());
+    }
+
+    List<CopyJob> jobs = copyJobs(request);
+    long total = 0;
+    for (CopyJob job : jobs) {
+      total += size(job.source());
+    }
+    CopyProgress resume = Heartbeats.lastDetails(CopyProgress.class).orElse(CopyProgress.START);
+    List<SparseCopier.Copied> copied = new ArrayList<>();
+    long done = 0;
+    for (int index = 0; index < jobs.size(); index++) {
+      CopyJob job = jobs.get(index);
+      Path destination = partial.resolve(job.name());
+      Optional<SparseCopier.Copied> complete = readDone(partial, job.name());
+      SparseCopier.Copied result;
+      if (complete.isPresent()) {
+        result = complete.get();
+      } else {
+        long offset = index == resume.fileIndex() ? resumableOffset(destination, resume.offset()) : 0;
+        int fileIndex = index;
+        long before = done;
+        long bytesTotal = total;
+        result = copy(job.source(), destination, offset,
+            at -> Heartbeats.beat(new CopyProgress(fileIndex, at, before + at, bytesTotal)));
+        writeDone(partial, job.name(), result);
+        Heartbeats.beat(new CopyProgress(index + 1, 0, before + result.bytes(), total));
+      }
+      copied.add(result);
+      done += result.bytes();
+    }
+    if (request.offline()) {
+      requireShutOff(request.domain());
+    }
+
+    CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
+    Manifest manifest = manifest(request, jobs, copied, partial, finished);
+    for (CopyJob job : jobs) {
+      deleteIfExists(partial.resolve("." + job.name() + DONE_SUFFIX));
+    }
+    deleteIfExists(partial.resolve(SnapshotActivitiesImpl.MARKER));
+    repository.writeManifest(partial, manifest);
+    repository.publish(request.domain(), request.backupId());
+    long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
+    return new RetainResult(request.finalDir(), written, manifest.disks());
+  }
+
+  /** Every image of every disk chain, then the NVRAM; the order is fixed so that a resume index means the same file. */
+  private static List<CopyJob> copyJobs(RetainRequest request) {
+    List<CopyJob> jobs = new ArrayList<>();
+    for (DiskInfo disk : request.disks()) {
+      List<ImageLayer> chain = disk.chain();
+      for (int depth = 0; depth < chain.size(); depth++) {
+        ImageLayer layer = chain.get(depth);
+        jobs.add(new CopyJob(Path.of(layer.path()), imageName(disk.target(), depth, layer.format())));
+      }
+    }
+    if (request.nvram() != null) {
+      jobs.add(new CopyJob(Path.of(request.nvram()), NVRAM));
+    }
+    return jobs;
+  }
+
+  /** {@code vda.qcow2} for the active image, {@code vda.backing1.qcow2} and so on below it. */
+  static String imageName(String target, int depth, String format) {
+    return depth == 0 ? target + "." + format : target + ".backing" + depth + "." + format;
+  }
+
+  private Manifest manifest(
+      RetainRequest request, List<CopyJob> jobs, List<SparseCopier.Copied> copied, Path partial, CopyProgress progress) {
+    List<ManifestDisk> disks = new ArrayList<>();
+    int index = 0;
+    for (DiskInfo disk : request.disks()) {
+      List<ImageLayer> chain = disk.chain();
+      List<ManifestImage> layers = new ArrayList<>();
+      for (int depth = 0; depth < chain.size(); depth++) {
+        CopyJob job = jobs.get(index);
+        SparseCopier.Copied result = copied.get(index);
+        index++;
+        ImageLayer layer = chain.get(depth);
+        long virtualSize = images.info(partial.resolve(job.name())).virtualSize();
+        layers.add(new ManifestImage(job.name(), layer.format(), virtualSize, result.bytes(), result.sha256(), layer.path()));
+      }
+      ManifestImage top = layers.get(0);
+      disks.add(new ManifestDisk(disk.target(), top.file(), top.format(), top.virtualSize(), top.bytes(), top.sha256(),
+          top.sourcePath(), layers.subList(1, layers.size())));
+    }
+    ManifestFile nvram = request.nvram() == null ? null
+        : new ManifestFile(NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
+    ManifestFile memory = request.memoryFile() == null ? null : hashed(partial, MEMORY_STATE, progress);
+    ManifestFile domainXml = hashed(partial, BackupDirectoryActivitiesImpl.DOMAIN_XML, progress);
+    return new Manifest(
+        Manifest.FORMAT_VERSION,
+        request.domain(),
+        request.uuid(),
+        request.host(),
+        request.backupId(),
+        Instant.ofEpochMilli(request.startedAtMillis()).toString(),
+        Instant.now().toString(),
+        request.strategy(),
+        request.captureRequested(),
+        request.capture(),
+        request.warnings(),
+        disks,
+        memory,
+        domainXml,
+        nvram,
+        null);
+  }
+
+  private void requireShutOff(String domain) {
+    DomainState state = hypervisor.lookup(domain)
+        .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + domain + " disappeared"))
+        .state();
+    if (state != DomainState.SHUTOFF) {
+      throw new HostFailure(FailureType.DOMAIN_STATE,
+          "domain " + domain + " was started while its shut-off disks were being copied; the copy would not be"
+              + " consistent, back it up again");
+    }
+  }
+
+  private SparseCopier.Copied copy(Path source, Path destination, long offset, SparseCopier.Progress progress) {
+    try {
+      return copier.copy(source, destination, offset, progress);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Hashes a file written in place (the memory state can be as large as the guest's RAM), heartbeating. */
+  private static ManifestFile hashed(Path partial, String name, CopyProgress progress) {
+    Path file = partial.resolve(name);
+    try {
+      return new ManifestFile(name, Files.size(file), Checksums.sha256(file, () -> Heartbeats.beat(progress)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The offset a resumed copy starts at: the heartbeat's, unless the file is shorter (then from the start). */
+  private static long resumableOffset(Path destination, long offset) {
+    try {
+      return Files.exists(destination) && Files.size(destination) >= offset ? offset : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static Optional<SparseCopier.Copied> readDone(Path partial, String name) {
+    Path marker = partial.resolve("." + name + DONE_SUFFIX);
+    try {
+      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker), SparseCopier.Copied.class));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void writeDone(Path partial, String name, SparseCopier.Copied copied) {
+    try {
+      Files.write(partial.resolve("." + name + DONE_SUFFIX), Json.MAPPER.writeValueAsBytes(copied));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteIfExists(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

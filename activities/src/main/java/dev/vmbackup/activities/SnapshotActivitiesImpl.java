@@ -1,0 +1,193 @@
+package dev.vmbackup.activities;
+
+import dev.vmbackup.host.hypervisor.DomainStatus;
+import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.hypervisor.HypervisorException;
+import dev.vmbackup.host.hypervisor.SnapshotOptions;
+import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.host.xml.SnapshotXml;
+import dev.vmbackup.workflows.FailureType;
+import dev.vmbackup.workflows.activities.SnapshotActivities;
+import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.DomainState;
+import dev.vmbackup.workflows.model.OverlayPlan;
+import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SnapshotResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Takes the atomic external snapshot of a backup, and undoes it. */
+public final class SnapshotActivitiesImpl implements SnapshotActivities {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotActivitiesImpl.class);
+
+  /** File name of the snapshot marker in the partial directory. */
+  public static final String MARKER = ".snapshot.json";
+
+  private final Hypervisor hypervisor;
+  private final OverlayMerger merger;
+
+  public SnapshotActivitiesImpl(Hypervisor hypervisor, OverlayMerger merger) {
+    this.hypervisor = hypervisor;
+    this.merger = merger;
+  }
+
+  @Override
+  public SnapshotResult createExternalSnapshot(SnapshotPlan plan) {
+    return ActivityBoundary.run("snapshot " + plan.domain(), () -> create(plan));
+  }
+
+  @Override
+  public void revertExternalSnapshot(SnapshotPlan plan) {
+    ActivityBoundary.run("undo the snapshot of " + plan.domain(), () -> revert(plan));
+  }
+
+  private SnapshotResult create(SnapshotPlan plan) {
+    DomainStatus status = hypervisor.lookup(plan.domain())
+        .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + plan.domain() + " not found"));
+    if (!status.state().isActive()) {
+      throw new HostFailure(FailureType.DOMAIN_STATE,
+          "domain " + plan.domain() + " stopped before its snapshot could be taken");
+    }
+    Map<String, String> sources = DomainDisks.sources(DomainDisks.current(hypervisor, plan.domain(), true));
+    if (plan.overlays().stream().allMatch(o -> o.overlay().equals(sources.get(o.target())))) {
+      // An earlier attempt took the snapshot and died before reporting it.
+      return readMarker(plan).orElseGet(() -> new SnapshotResult(CaptureMode.CRASH,
+          List.of("the snapshot was taken by an attempt that did not report back; whether the guest's"
+              + " filesystems were frozen is unknown, so it is recorded as crash-consistent"), 0));
+    }
+    for (OverlayPlan overlay : plan.overlays()) {
+      String now = sources.get(overlay.target());
+      if (!overlay.image().equals(now)) {
+        throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
+            "disk " + overlay.target() + " of " + plan.domain() + " is on " + now + " instead of " + overlay.image()
+                + "; it changed since inspection");
+      }
+    }
+    if (Heartbeats.attempt() > 1) {
+      recoverFromEarlierAttempt(plan, status);
+    }
+    deleteLeftovers(plan);
+
+    List<String> warnings = new ArrayList<>();
+    CaptureMode capture = plan.capture();
+    if (capture == CaptureMode.QUIESCE && !plan.agentAvailable()) {
+      capture = CaptureMode.CRASH;
+      warnings.add("the guest agent did not answer: crash-consistent snapshot instead of a quiesced one");
+    }
+    String xml = SnapshotXml.external(
+        "vmbackup-" + plan.backupId(),
+        plan.overlays().stream().map(o -> new SnapshotXml.Overlay(o.target(), o.overlay())).toList(),
+        excludedTargets(plan, sources),
+        capture == CaptureMode.MEMORY ? plan.memoryFile() : null);
+    try {
+      hypervisor.createExternalSnapshot(plan.domain(), xml,
+          new SnapshotOptions(capture == CaptureMode.QUIESCE, capture == CaptureMode.MEMORY));
+    } catch (HypervisorException e) {
+      if (capture != CaptureMode.QUIESCE || !quiesceProblem(e)) {
+        throw e;
+      }
+      log.warn("quiesced snapshot of {} failed ({}); taking a crash-consistent one", plan.domain(), e.getMessage());
+      deleteLeftovers(plan);
+      capture = CaptureMode.CRASH;
+      warnings.add("freezing the guest's filesystems failed (" + e.getMessage()
+          + "): crash-consistent snapshot instead of a quiesced one");
+      hypervisor.createExternalSnapshot(plan.domain(), xml, new SnapshotOptions(false, false));
+    }
+    SnapshotResult result = new SnapshotResult(capture, warnings, 0);
+    writeMarker(plan, result);
+    return result;
+  }
+
+  private void revert(SnapshotPlan plan) {
+    Optional<DomainStatus> status = hypervisor.lookup(plan.domain());
+    if (status.isEmpty()) {
+      log.warn("domain {} is gone; its overlays (if any) are left in place for inspection", plan.domain());
+      return;
+    }
+    if (status.get().state().isActive()) {
+      recoverFromEarlierAttempt(plan, status.get());
+    }
+    for (OverlayPlan overlay : plan.overlays()) {
+      merger.merge(plan.domain(), overlay.target(), overlay.overlay(), overlay.image(), overlay.format(),
+          job -> Heartbeats.beat(job));
+    }
+    deleteIfExists(plan.memoryFile());
+    deleteIfExists(marker(plan).toString());
+  }
+
+  /**
+   * A snapshot attempt that died inside libvirt may leave the guest frozen or paused; thaw and resume
+   * it, but never resume a VM that was paused before the backup began.
+   */
+  private void recoverFromEarlierAttempt(SnapshotPlan plan, DomainStatus status) {
+    if (hypervisor.filesystemsFrozen(plan.domain())) {
+      log.warn("thawing the filesystems of {}, left frozen by an interrupted snapshot", plan.domain());
+      hypervisor.thawFilesystems(plan.domain());
+    }
+    if (status.state() == DomainState.PAUSED && plan.stateBefore() == DomainState.RUNNING) {
+      log.warn("resuming {}, left paused by an interrupted snapshot", plan.domain());
+      hypervisor.resume(plan.domain());
+    }
+  }
+
+  /** Overlay files and a memory file of an attempt that failed before the VM switched to them. */
+  private void deleteLeftovers(SnapshotPlan plan) {
+    plan.overlays().forEach(overlay -> deleteIfExists(overlay.overlay()));
+    deleteIfExists(plan.memoryFile());
+  }
+
+  private static List<String> excludedTargets(SnapshotPlan plan, Map<String, String> sources) {
+    List<String> planned = plan.overlays().stream().map(OverlayPlan::target).toList();
+    return sources.keySet().stream().filter(target -> !planned.contains(target)).toList();
+  }
+
+  private static boolean quiesceProblem(HypervisorException e) {
+    return e.kind() == HypervisorException.Kind.AGENT_UNAVAILABLE
+        || e.kind() == HypervisorException.Kind.REFUSED
+        || e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("agent");
+  }
+
+  /**
+   * The snapshot's outcome, kept in the partial backup directory so that a retry after a crash can
+   * report what the first attempt achieved; the copy step removes it.
+   */
+  static Path marker(SnapshotPlan plan) {
+    return Path.of(plan.partialDir(), MARKER);
+  }
+
+  private Optional<SnapshotResult> readMarker(SnapshotPlan plan) {
+    try {
+      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker(plan)), SnapshotResult.class));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void writeMarker(SnapshotPlan plan, SnapshotResult result) {
+    try {
+      Files.write(marker(plan), Json.MAPPER.writeValueAsBytes(result));
+    } catch (IOException e) {
+      // The marker only refines what a retry reports; the snapshot itself is done.
+      log.warn("could not record the snapshot of {}: {}", plan.domain(), e.getMessage());
+    }
+  }
+
+  private static void deleteIfExists(String path) {
+    if (path == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(Path.of(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

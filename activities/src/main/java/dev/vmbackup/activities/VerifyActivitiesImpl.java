@@ -1,0 +1,121 @@
+package dev.vmbackup.activities;
+
+import dev.vmbackup.host.image.CheckResult;
+import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.workflows.FailureType;
+import dev.vmbackup.workflows.Validation;
+import dev.vmbackup.workflows.activities.VerifyActivities;
+import dev.vmbackup.workflows.model.BackupRef;
+import dev.vmbackup.workflows.model.CopyProgress;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.Verification;
+import dev.vmbackup.workflows.model.VerifyRequest;
+import dev.vmbackup.workflows.model.VerifyResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Re-reads a backup against its manifest. */
+public final class VerifyActivitiesImpl implements VerifyActivities {
+  private final BackupVerifier verifier;
+
+  public VerifyActivitiesImpl(ImageTool images) {
+    this.verifier = new BackupVerifier(images);
+  }
+
+  @Override
+  public VerifyResult verifyBackup(VerifyRequest request) {
+    return ActivityBoundary.run("verify backup " + request.backupId() + " of " + request.domain(), () -> {
+      BackupRepository repository = Repositories.open(request.repository());
+      Manifest manifest = read(repository, request.domain(), request.backupId());
+      Path dir = repository.backupDir(request.domain(), request.backupId());
+      VerifyResult result = verifier.verify(dir, manifest, Heartbeats::beat);
+      if (request.record()) {
+        repository.writeManifest(dir, manifest.withVerification(new Verification(Instant.now().toString(), result.ok())));
+      }
+      return result;
+    });
+  }
+
+  @Override
+  public Manifest readManifest(BackupRef backup) {
+    return ActivityBoundary.run("read backup " + backup.backupId() + " of " + backup.domain(),
+        () -> read(Repositories.open(backup.repository()), backup.domain(), backup.backupId()));
+  }
+
+  private static Manifest read(BackupRepository repository, String domain, String backupId) {
+    Validation.domainName("domain", domain);
+    Validation.backupId(backupId);
+    return repository.readManifest(domain, backupId)
+        .orElseThrow(() -> new HostFailure(FailureType.BACKUP_NOT_FOUND,
+            "no backup " + backupId + " of " + domain + " in " + repository.root()));
+  }
+
+  /** The verification itself, without Temporal, so that the command line can run it directly too. */
+  public static final class BackupVerifier {
+    private final ImageTool images;
+
+    public BackupVerifier(ImageTool images) {
+      this.images = images;
+    }
+
+    /**
+     * Checks every listed file's size and checksum, then {@code qemu-img check}s every qcow2 image.
+     *
+     * @param progress told a {@link CopyProgress} between chunks; heartbeats inside an activity
+     */
+    public VerifyResult verify(Path dir, Manifest manifest, java.util.function.Consumer<CopyProgress> progress) {
+      List<String> problems = new ArrayList<>();
+      List<BackupFiles.Entry> entries = BackupFiles.entries(manifest);
+      long total = entries.stream().mapToLong(BackupFiles.Entry::bytes).sum();
+      long done = 0;
+      int index = 0;
+      for (BackupFiles.Entry entry : entries) {
+        Path file;
+        try {
+          file = BackupFiles.resolve(dir, entry.file());
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+          continue;
+        }
+        CopyProgress at = new CopyProgress(index++, 0, done, total);
+        problems.addAll(checkFile(file, entry, () -> progress.accept(at)));
+        done += entry.bytes();
+      }
+      if (problems.isEmpty()) {
+        for (BackupFiles.Entry entry : entries) {
+          if ("qcow2".equals(entry.format())) {
+            CheckResult check = images.check(dir.resolve(entry.file()), entry.format());
+            if (!check.ok()) {
+              problems.add(entry.file() + ": qemu-img check failed: " + check.summary());
+            }
+          }
+        }
+      }
+      return new VerifyResult(dir.toString(), problems.isEmpty(), problems, entries.size(), done);
+    }
+
+    private static List<String> checkFile(Path file, BackupFiles.Entry entry, Runnable beat) {
+      try {
+        if (!Files.isRegularFile(file)) {
+          return List.of(entry.file() + ": missing");
+        }
+        long size = Files.size(file);
+        if (size != entry.bytes()) {
+          return List.of(entry.file() + ": " + size + " bytes, manifest says " + entry.bytes());
+        }
+        String sha256 = Checksums.sha256(file, beat);
+        if (!sha256.equals(entry.sha256())) {
+          return List.of(entry.file() + ": checksum " + sha256 + " does not match the manifest's " + entry.sha256());
+        }
+        return List.of();
+      } catch (IOException e) {
+        return List.of(entry.file() + ": unreadable: " + e.getMessage());
+      }
+    }
+  }
+}

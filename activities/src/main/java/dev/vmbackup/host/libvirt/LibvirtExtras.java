@@ -1,0 +1,63 @@
+package dev.vmbackup.host.libvirt;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.lang.reflect.Field;
+import org.libvirt.Domain;
+import org.libvirt.jna.DomainPointer;
+
+/**
+ * The libvirt calls that libvirt-java 0.5.4 does not wrap, bound with JNA to the same libvirt library.
+ * They take the {@code virDomainPtr} that libvirt-java keeps in a package-private field.
+ */
+final class LibvirtExtras {
+  /** Direct bindings; every function returns -1 on failure and sets libvirt's last error. */
+  interface Virt extends Library {
+    int virDomainFSThaw(DomainPointer domain, String[] mountpoints, int count, int flags);
+
+    int virDomainBlockPull(DomainPointer domain, String disk, long bandwidth, int flags);
+
+    int virDomainUndefineFlags(DomainPointer domain, int flags);
+
+    String virGetLastErrorMessage();
+
+    int virGetLastErrorCode();
+  }
+
+  /** {@code VIR_DOMAIN_UNDEFINE_NVRAM}: also delete the NVRAM file. */
+  static final int UNDEFINE_NVRAM = 4;
+
+  private static final Virt VIRT = Native.load("virt", Virt.class);
+  private static final Field DOMAIN_POINTER = domainPointerField();
+
+  private LibvirtExtras() {}
+
+  static Virt virt() {
+    return VIRT;
+  }
+
+  static DomainPointer pointer(Domain domain) {
+    try {
+      return (DomainPointer) DOMAIN_POINTER.get(domain);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("libvirt-java's Domain layout changed: no access to its pointer", e);
+    }
+  }
+
+  /** Throws with libvirt's own message when a call returned -1. */
+  static void check(int result, String what) {
+    if (result < 0) {
+      throw new LibvirtCallException(what + ": " + VIRT.virGetLastErrorMessage(), VIRT.virGetLastErrorCode());
+    }
+  }
+
+  private static Field domainPointerField() {
+    try {
+      Field field = Domain.class.getDeclaredField("vdp");
+      field.setAccessible(true);
+      return field;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("libvirt-java's Domain has no 'vdp' field; pin libvirt 0.5.4", e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.vmbackup.client;
+
+import dev.vmbackup.workflows.BackupWorkflow;
+import dev.vmbackup.workflows.RestoreWorkflow;
+import dev.vmbackup.workflows.TaskQueues;
+import dev.vmbackup.workflows.model.BackupRequest;
+import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.BackupStatus;
+import dev.vmbackup.workflows.model.RestoreRequest;
+import dev.vmbackup.workflows.model.RestoreResult;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.util.Objects;
+
+/**
+ * The small Java client other services use to back up and restore VMs through Temporal.
+ *
+ * <pre>{@code
+ * VmBackupClient vmbackup = VmBackupClient.connect("temporal.example:7233", "default");
+ * BackupResult result = vmbackup.backup(new BackupRequest("vm-001", "hv-17", CaptureMode.QUIESCE, null, null));
+ * }</pre>
+ *
+ * <p>Workflow ids are derived from host and domain ({@code backup-<host>-<domain>}), so Temporal itself
+ * refuses a second backup of a VM while one runs; that refusal surfaces as
+ * {@link BackupAlreadyRunningException}.
+ */
+public final class VmBackupClient {
+  private final WorkflowClient client;
+
+  public VmBackupClient(WorkflowClient client) {
+    this.client = client;
+  }
+
+  public static VmBackupClient connect(String address, String namespace) {
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    return new VmBackupClient(WorkflowClient.newInstance(
+        stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build()));
+  }
+
+  public WorkflowClient workflowClient() {
+    return client;
+  }
+
+  /** Starts a backup and returns at once. The request must name its host. */
+  public WorkflowExecution startBackup(BackupRequest request) {
+    String host = Objects.requireNonNull(request.host(), "request.host");
+    String workflowId = BackupWorkflow.workflowId(host, request.domain());
+    BackupWorkflow workflow = client.newWorkflowStub(BackupWorkflow.class, options(workflowId));
+    try {
+      return WorkflowClient.start(workflow::backup, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new BackupAlreadyRunningException(
+          e.getExecution().getWorkflowId(), e.getExecution().getRunId(), "a backup of " + request.domain());
+    }
+  }
+
+  /** Starts a restore and returns at once. The request must name its host. */
+  public WorkflowExecution startRestore(RestoreRequest request) {
+    String host = Objects.requireNonNull(request.host(), "request.host");
+    String target = request.as() != null ? request.as() : request.domain();
+    String workflowId = RestoreWorkflow.workflowId(host, target);
+    RestoreWorkflow workflow = client.newWorkflowStub(RestoreWorkflow.class, options(workflowId));
+    try {
+      return WorkflowClient.start(workflow::restore, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new BackupAlreadyRunningException(
+          e.getExecution().getWorkflowId(), e.getExecution().getRunId(), "a restore of " + target);
+    }
+  }
+
+  /** Backs up and waits for the result; a failed backup throws {@code WorkflowFailedException}. */
+  public BackupResult backup(BackupRequest request) {
+    return await(startBackup(request), BackupResult.class);
+  }
+
+  public RestoreResult restore(RestoreRequest request) {
+    return await(startRestore(request), RestoreResult.class);
+  }
+
+  /** Waits for a started workflow's result. */
+  public <R> R await(WorkflowExecution execution, Class<R> resultType) {
+    WorkflowStub stub = client.newUntypedWorkflowStub(execution.getWorkflowId(),
+        java.util.Optional.of(execution.getRunId()), java.util.Optional.empty());
+    return stub.getResult(resultType);
+  }
+
+  /** The current step of a running backup or restore. */
+  public BackupStatus status(WorkflowExecution execution) {
+    WorkflowStub stub = client.newUntypedWorkflowStub(execution.getWorkflowId(),
+        java.util.Optional.of(execution.getRunId()), java.util.Optional.empty());
+    return stub.query("status", BackupStatus.class);
+  }
+
+  private static WorkflowOptions options(String workflowId) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId)
+        .setTaskQueue(TaskQueues.WORKFLOWS)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+        .build();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.vmbackup.starter;
+
+import dev.vmbackup.workflows.Validation;
+import dev.vmbackup.workflows.model.BackupRequest;
+import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.Strategy;
+import io.temporal.api.common.v1.WorkflowExecution;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "backup", mixinStandardHelpOptions = true,
+    description = "Back up a VM: snapshot, copy into the repository, merge, verify. Exit 0 only with a verified backup.")
+class BackupCommand implements Callable<Integer> {
+  @Mixin GlobalOptions options;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DOMAIN", description = "libvirt name of the VM.")
+  String domain;
+
+  @Option(names = "--capture", paramLabel = "MODE", defaultValue = "quiesce",
+      description = "crash, quiesce (freeze guest filesystems through the agent) or memory (also save RAM state)."
+          + " Default: ${DEFAULT-VALUE}.")
+  String capture;
+
+  @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "full", description = "Default: ${DEFAULT-VALUE}.")
+  String strategy;
+
+  @Override
+  public Integer call() {
+    BackupRequest request = request();
+    PrintWriter out = spec.commandLine().getOut();
+    try (TemporalSession session = TemporalSession.open(options)) {
+      WorkflowExecution execution = session.client().startBackup(request);
+      BackupResult result;
+      try (ProgressDisplay progress = ProgressDisplay.start(session.client(), execution, out, !options.json)) {
+        result = session.client().await(execution, BackupResult.class);
+      }
+      if (options.json) {
+        Output.json(out, result);
+      } else {
+        out.printf("backup %s of %s complete and verified%n", result.backupId(), result.domain());
+        out.printf("  path:    %s%n", result.path());
+        out.printf("  capture: %s, %d disk(s), %s written%n", result.capture(), result.disks().size(),
+            Output.bytes(result.bytesCopied()));
+        result.warnings().forEach(warning -> out.printf("  warning: %s%n", warning));
+      }
+      return 0;
+    }
+  }
+
+  /** Everything is checked here first, so bad input fails before anything starts. */
+  private BackupRequest request() {
+    try {
+      Validation.domainName("domain", domain);
+      Validation.hostName(options.effectiveHost());
+      String repository = options.requestedRepository();
+      if (repository != null) {
+        Validation.absolutePath("repository", repository);
+      }
+      return new BackupRequest(domain, options.effectiveHost(), CaptureMode.fromWire(capture), repository,
+          Strategy.fromWire(strategy));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.vmbackup.starter;
+
+import dev.vmbackup.activities.HostSettings;
+import dev.vmbackup.client.VmBackupClient;
+import dev.vmbackup.host.image.QemuImg;
+import dev.vmbackup.host.libvirt.LibvirtHypervisor;
+import dev.vmbackup.host.process.ProcessRunner;
+import dev.vmbackup.workflows.TaskQueues;
+import dev.vmbackup.worker.WorkerAssembly;
+import io.temporal.api.enums.v1.TaskQueueType;
+import io.temporal.api.taskqueue.v1.TaskQueue;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+
+/**
+ * The Temporal a command talks to: the address given, else a server on localhost:7233, else an
+ * embedded one (the in-process test server plus an in-process worker) that lives as long as the
+ * command, so that a host with nothing else installed can back up and restore.
+ */
+final class TemporalSession implements AutoCloseable {
+  private static final String LOCAL_DEFAULT = "127.0.0.1:7233";
+
+  private final VmBackupClient client;
+  private final AutoCloseable resources;
+  private final String description;
+
+  private TemporalSession(VmBackupClient client, AutoCloseable resources, String description) {
+    this.client = client;
+    this.resources = resources;
+    this.description = description;
+  }
+
+  static TemporalSession open(GlobalOptions options) {
+    String address = options.temporalAddress();
+    if (address == null && listening(LOCAL_DEFAULT)) {
+      address = LOCAL_DEFAULT;
+    }
+    if (address != null) {
+      return remote(address, options);
+    }
+    return embedded(options);
+  }
+
+  VmBackupClient client() {
+    return client;
+  }
+
+  String description() {
+    return description;
+  }
+
+  private static TemporalSession remote(String address, GlobalOptions options) {
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowClient workflowClient = WorkflowClient.newInstance(
+        stubs, WorkflowClientOptions.newBuilder().setNamespace(options.namespace).build());
+    try {
+      requirePollers(workflowClient, TaskQueues.WORKFLOWS, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, address);
+      requirePollers(workflowClient, TaskQueues.host(options.effectiveHost()), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+          address);
+    } catch (RuntimeException e) {
+      stubs.shutdownNow();
+      throw e;
+    }
+    return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, "Temporal at " + address);
+  }
+
+  /**
+   * Fails fast when nobody would pick the work up: without a worker a started workflow waits forever,
+   * which on a command line looks like a hang.
+   */
+  private static void requirePollers(WorkflowClient client, String queue, TaskQueueType type, String address) {
+    var response = client.getWorkflowServiceStubs().blockingStub()
+        .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+        .describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
+            .setNamespace(client.getOptions().getNamespace())
+            .setTaskQueue(TaskQueue.newBuilder().setName(queue))
+            .setTaskQueueType(type)
+            .build());
+    if (response.getPollersCount() == 0) {
+      throw new UserError("no worker polls task queue " + queue + " on Temporal at " + address
+          + "; start one with: vmbackup worker --temporal " + address
+          + (queue.startsWith("vmbackup-host-") ? " --host " + queue.substring("vmbackup-host-".length()) : ""));
+    }
+  }
+
+  private static TemporalSession embedded(GlobalOptions options) {
+    TestWorkflowEnvironment environment = TestWorkflowEnvironment.newInstance(
+        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system");
+    HostSettings settings = new HostSettings(options.effectiveHost(), Path.of(options.effectiveRepository()),
+        Path.of(options.stateDir()), "qemu:///system");
+    WorkerAssembly.register(environment.getWorkerFactory(), environment.getWorkflowClient(), settings, hypervisor,
+        new QemuImg(new ProcessRunner()), new WorkerAssembly.Roles(true, true, 4));
+    environment.start();
+    AutoCloseable close = () -> {
+      environment.shutdown();
+      environment.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      hypervisor.close();
+    };
+    return new TemporalSession(new VmBackupClient(environment.getWorkflowClient()), close,
+        "embedded Temporal (no server found on localhost:7233)");
+  }
+
+  private static boolean listening(String address) {
+    String[] parts = address.split(":");
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(parts[0], Integer.parseInt(parts[1])), 300);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      resources.close();
+    } catch (Exception e) {
+      // Closing is best effort: the command's outcome is already decided.
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.vmbackup.worker;
+
+import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.image.QemuImg;
+import dev.vmbackup.host.libvirt.LibvirtHypervisor;
+import dev.vmbackup.host.process.ProcessRunner;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import jakarta.inject.Singleton;
+
+/** There is no Micronaut integration for Temporal; this factory provides its objects as beans. */
+@Factory
+public class TemporalFactory {
+  @Singleton
+  @Bean(preDestroy = "shutdown")
+  WorkflowServiceStubs serviceStubs(WorkerConfig config) {
+    return WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTemporalAddress()).build());
+  }
+
+  @Singleton
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerConfig config) {
+    return WorkflowClient.newInstance(
+        stubs, WorkflowClientOptions.newBuilder().setNamespace(config.getNamespace()).build());
+  }
+
+  @Singleton
+  WorkerFactory workerFactory(WorkflowClient client) {
+    return WorkerFactory.newInstance(client);
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  LibvirtHypervisor hypervisor(WorkerConfig config) {
+    return new LibvirtHypervisor(config.getLibvirtUri());
+  }
+
+  @Singleton
+  ImageTool imageTool() {
+    return new QemuImg(new ProcessRunner());
+  }
+}

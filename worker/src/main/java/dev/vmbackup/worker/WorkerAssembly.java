@@ -1,0 +1,75 @@
+package dev.vmbackup.worker;
+
+import dev.vmbackup.activities.BackupDirectoryActivitiesImpl;
+import dev.vmbackup.activities.DomainLockActivitiesImpl;
+import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
+import dev.vmbackup.activities.HostSettings;
+import dev.vmbackup.activities.InspectActivitiesImpl;
+import dev.vmbackup.activities.MergeActivitiesImpl;
+import dev.vmbackup.activities.OverlayMerger;
+import dev.vmbackup.activities.RestoreActivitiesImpl;
+import dev.vmbackup.activities.RetainActivitiesImpl;
+import dev.vmbackup.activities.SnapshotActivitiesImpl;
+import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
+import dev.vmbackup.activities.VerifyActivitiesImpl;
+import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.repository.SparseCopier;
+import dev.vmbackup.workflows.BackupWorkflowImpl;
+import dev.vmbackup.workflows.RestoreWorkflowImpl;
+import dev.vmbackup.workflows.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import io.temporal.worker.WorkflowImplementationOptions;
+
+/**
+ * Registers vmbackup's workflows and host activities on a {@link WorkerFactory}. Plain Java, so that
+ * the Micronaut worker and the command line's embedded mode wire exactly the same things.
+ */
+public final class WorkerAssembly {
+  private WorkerAssembly() {}
+
+  /**
+   * What a worker process runs.
+   *
+   * @param workflows poll the shared workflow queue
+   * @param hostActivities poll this host's queue and run host actions here
+   * @param maxConcurrentHostActivities how many host actions (copies, merges, ...) run at once
+   */
+  public record Roles(boolean workflows, boolean hostActivities, int maxConcurrentHostActivities) {}
+
+  public static void register(
+      WorkerFactory factory, WorkflowClient client, HostSettings settings, Hypervisor hypervisor, ImageTool images,
+      Roles roles) {
+    if (roles.workflows()) {
+      Worker worker = factory.newWorker(TaskQueues.WORKFLOWS);
+      // A bug in workflow code fails the workflow (and its compensations still run from the activities'
+      // side), instead of retrying the workflow task forever.
+      WorkflowImplementationOptions options = WorkflowImplementationOptions.newBuilder()
+          .setFailWorkflowExceptionTypes(IllegalArgumentException.class, NullPointerException.class)
+          .build();
+      worker.registerWorkflowImplementationTypes(options, BackupWorkflowImpl.class, RestoreWorkflowImpl.class);
+      worker.registerActivitiesImplementations(new HostDefaultsActivitiesImpl(settings.host()));
+    }
+    if (roles.hostActivities()) {
+      Worker worker = factory.newWorker(
+          TaskQueues.host(settings.host()),
+          WorkerOptions.newBuilder()
+              .setMaxConcurrentActivityExecutionSize(roles.maxConcurrentHostActivities())
+              .build());
+      OverlayMerger merger = new OverlayMerger(hypervisor, images);
+      SparseCopier copier = new SparseCopier();
+      worker.registerActivitiesImplementations(
+          new DomainLockActivitiesImpl(settings, new TemporalWorkflowStatusLookup(client)),
+          new InspectActivitiesImpl(settings, hypervisor, images),
+          new BackupDirectoryActivitiesImpl(hypervisor),
+          new SnapshotActivitiesImpl(hypervisor, merger),
+          new RetainActivitiesImpl(hypervisor, images, copier),
+          new MergeActivitiesImpl(merger),
+          new VerifyActivitiesImpl(images),
+          new RestoreActivitiesImpl(hypervisor, images, copier));
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.vmbackup.worker;
+
+import dev.vmbackup.activities.HostSettings;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/**
+ * The worker's settings, from {@code application.yml}, system properties or environment variables
+ * ({@code VMBACKUP_HOST}, {@code VMBACKUP_REPOSITORY}, {@code VMBACKUP_TEMPORAL_ADDRESS}, ...).
+ */
+@ConfigurationProperties("vmbackup")
+public class WorkerConfig {
+  /** This host's name; host actions for its VMs arrive on {@code vmbackup-host-<host>}. Default: the hostname. */
+  private String host;
+  /** Repository used when a request names none. */
+  private String repository = "/var/lib/vmbackup/repository";
+  /** Small state of the worker itself (domain locks). */
+  private String stateDir = "/var/lib/vmbackup/state";
+  private String libvirtUri = "qemu:///system";
+  /** Temporal frontend, host:port. */
+  private String temporalAddress = "127.0.0.1:7233";
+  private String namespace = "default";
+  private boolean runWorkflows = true;
+  private boolean runHostActivities = true;
+  /** Host actions (copies, merges, ...) that run at once on this host. */
+  private int maxConcurrentHostActivities = 4;
+
+  public HostSettings hostSettings() {
+    return new HostSettings(effectiveHost(), Path.of(repository), Path.of(stateDir), libvirtUri);
+  }
+
+  public String effectiveHost() {
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    return localHostName();
+  }
+
+  /** The machine's short hostname, the default host name everywhere in vmbackup. */
+  public static String localHostName() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.split("\\.")[0];
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName().split("\\.")[0];
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public String getRepository() {
+    return repository;
+  }
+
+  public void setRepository(String repository) {
+    this.repository = repository;
+  }
+
+  public String getStateDir() {
+    return stateDir;
+  }
+
+  public void setStateDir(String stateDir) {
+    this.stateDir = stateDir;
+  }
+
+  public String getLibvirtUri() {
+    return libvirtUri;
+  }
+
+  public void setLibvirtUri(String libvirtUri) {
+    this.libvirtUri = libvirtUri;
+  }
+
+  public String getTemporalAddress() {
+    return temporalAddress;
+  }
+
+  public void setTemporalAddress(String temporalAddress) {
+    this.temporalAddress = temporalAddress;
+  }
+
+  public String getNamespace() {
+    return namespace;
+  }
+
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
+  }
+
+  public boolean isRunWorkflows() {
+    return runWorkflows;
+  }
+
+  public void setRunWorkflows(boolean runWorkflows) {
+    this.runWorkflows = runWorkflows;
+  }
+
+  public boolean isRunHostActivities() {
+    return runHostActivities;
+  }
+
+  public void setRunHostActivities(boolean runHostActivities) {
+    this.runHostActivities = runHostActivities;
+  }
+
+  public int getMaxConcurrentHostActivities() {
+    return maxConcurrentHostActivities;
+  }
+
+  public void setMaxConcurrentHostActivities(int maxConcurrentHostActivities) {
+    this.maxConcurrentHostActivities = maxConcurrentHostActivities;
+  }
+}
