@@ -12,6 +12,8 @@
 # "<bootId> <n>" to /mnt/vdX/records.log on each disk, runs sync, and prints "record <bootId> <n>" on
 # the serial console. A restored disk therefore shows whether its log has gaps, and after a memory
 # restore the counter goes on from where it was (same bootId) instead of starting again.
+# With "vmbackup.churn_kib=N" on the kernel command line it also rewrites N KiB of random data per
+# record in /mnt/vdX/churn (a ring of 64 slots), so that overlays fill up and merges take a while.
 set -euo pipefail
 
 CACHE="${VMBACKUP_CACHE:-/var/cache/vmbackup}"
@@ -90,11 +92,20 @@ for d in /sys/block/vd*; do
   if mount -t ext4 /dev/$name /mnt/$name; then DISKS="$DISKS $name"; fi
 done
 if [ -e /dev/vport0p1 ]; then qemu-ga -m virtio-serial -p /dev/vport0p1 -d -t /run; fi
-echo "vmbackup-guest: booted $BOOT disks:$DISKS"
+CHURN=0
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in vmbackup.churn_kib=*) CHURN=${arg#vmbackup.churn_kib=} ;; esac
+done
+echo "vmbackup-guest: booted $BOOT disks:$DISKS churn:${CHURN}KiB"
 i=0
 while true; do
   i=$((i+1))
-  for name in $DISKS; do echo "$BOOT $i" >>/mnt/$name/records.log; done
+  for name in $DISKS; do
+    echo "$BOOT $i" >>/mnt/$name/records.log
+    if [ "$CHURN" -gt 0 ]; then
+      dd if=/dev/urandom of=/mnt/$name/churn bs=1024 count=$CHURN seek=$(( (i % 64) * CHURN )) conv=notrunc 2>/dev/null
+    fi
+  done
   sync
   echo "record $BOOT $i"
   usleep 200000

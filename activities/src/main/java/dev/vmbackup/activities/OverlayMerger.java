@@ -30,10 +30,15 @@ public final class OverlayMerger {
 
   private final Hypervisor hypervisor;
   private final ImageTool images;
+  private final long bytesPerSecond;
 
-  public OverlayMerger(Hypervisor hypervisor, ImageTool images) {
+  /**
+   * @param bytesPerSecond bandwidth limit of the block commit, 0 for none
+   */
+  public OverlayMerger(Hypervisor hypervisor, ImageTool images, long bytesPerSecond) {
     this.hypervisor = hypervisor;
     this.images = images;
+    this.bytesPerSecond = bytesPerSecond;
   }
 
   /**
@@ -83,7 +88,7 @@ public final class OverlayMerger {
 
   private void startCommit(String domain, String target) {
     try {
-      hypervisor.startActiveCommit(domain, target);
+      hypervisor.startActiveCommit(domain, target, bytesPerSecond);
     } catch (HypervisorException e) {
       // A job that another attempt started a moment ago is found on the next round.
       if (e.kind() != HypervisorException.Kind.INVALID_STATE) {

@@ -59,8 +59,8 @@ public final class WorkerAssembly {
           WorkerOptions.newBuilder()
               .setMaxConcurrentActivityExecutionSize(roles.maxConcurrentHostActivities())
               .build());
-      OverlayMerger merger = new OverlayMerger(hypervisor, images);
-      SparseCopier copier = new SparseCopier();
+      OverlayMerger merger = new OverlayMerger(hypervisor, images, settings.mergeBytesPerSecond());
+      SparseCopier copier = new SparseCopier(settings.copyBytesPerSecond());
       worker.registerActivitiesImplementations(
           new DomainLockActivitiesImpl(settings, new TemporalWorkflowStatusLookup(client)),
           new InspectActivitiesImpl(settings, hypervisor, images),

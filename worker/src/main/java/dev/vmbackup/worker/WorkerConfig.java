@@ -26,9 +26,30 @@ public class WorkerConfig {
   private boolean runHostActivities = true;
   /** Host actions (copies, merges, ...) that run at once on this host. */
   private int maxConcurrentHostActivities = 4;
+  /** Bandwidth limit of copies into and out of the repository, MiB/s; 0 for none. */
+  private long copyBandwidthMib;
+  /** Bandwidth limit of block commits, MiB/s; 0 for none. */
+  private long mergeBandwidthMib;
 
   public HostSettings hostSettings() {
-    return new HostSettings(effectiveHost(), Path.of(repository), Path.of(stateDir), libvirtUri);
+    return new HostSettings(effectiveHost(), Path.of(repository), Path.of(stateDir), libvirtUri,
+        copyBandwidthMib << 20, mergeBandwidthMib << 20);
+  }
+
+  public long getCopyBandwidthMib() {
+    return copyBandwidthMib;
+  }
+
+  public void setCopyBandwidthMib(long copyBandwidthMib) {
+    this.copyBandwidthMib = copyBandwidthMib;
+  }
+
+  public long getMergeBandwidthMib() {
+    return mergeBandwidthMib;
+  }
+
+  public void setMergeBandwidthMib(long mergeBandwidthMib) {
+    this.mergeBandwidthMib = mergeBandwidthMib;
   }
 
   public String effectiveHost() {

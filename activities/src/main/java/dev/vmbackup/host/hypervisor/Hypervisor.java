@@ -32,8 +32,12 @@ public interface Hypervisor {
   /** The block job on the disk, if one runs. */
   Optional<BlockJob> blockJob(String name, String target);
 
-  /** Starts an active block commit of the disk's top image into the image directly below it. */
-  void startActiveCommit(String name, String target);
+  /**
+   * Starts an active block commit of the disk's top image into the image directly below it.
+   *
+   * @param bytesPerSecond bandwidth limit, 0 for none
+   */
+  void startActiveCommit(String name, String target, long bytesPerSecond);
 
   /** Starts a block pull that copies every backing layer's data into the disk's active image. */
   void startBlockPull(String name, String target);

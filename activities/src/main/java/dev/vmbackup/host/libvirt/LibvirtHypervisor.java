@@ -127,12 +127,13 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
-  public void startActiveCommit(String name, String target) {
+  public void startActiveCommit(String name, String target, long bytesPerSecond) {
     // SHALLOW commits the top image into the one directly below only, so a chain the VM had before
     // the backup (a template base, say) is never flattened.
-    int flags = Domain.BlockCommitFlags.ACTIVE | Domain.BlockCommitFlags.SHALLOW;
+    int flags = Domain.BlockCommitFlags.ACTIVE | Domain.BlockCommitFlags.SHALLOW
+        | Domain.BlockCommitFlags.BANDWIDTH_BYTES;
     onDomain(name, "start the block commit of " + name + " " + target, domain -> {
-      domain.blockCommit(target, null, null, 0, flags);
+      domain.blockCommit(target, null, null, bytesPerSecond, flags);
       return null;
     });
   }

@@ -1,0 +1,80 @@
+package dev.vmbackup.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The machine the tests run on: libvirt with QEMU, the test guest's kernel and initramfs, and a scratch
+ * directory QEMU can read (it runs as its own user, so nothing under /root).
+ */
+public final class TestHost {
+  public static final Path GUEST_DIR =
+      Path.of(System.getenv().getOrDefault("VMBACKUP_CACHE", "/var/cache/vmbackup"), "guest");
+  public static final Path SCRATCH = Path.of("/var/tmp/vmbackup-tests");
+
+  private TestHost() {}
+
+  /** Skips nothing: a test host that is not prepared is a failure, with the command that prepares it. */
+  public static void requireReady() {
+    if (!Commands.run("virsh", "-c", "qemu:///system", "version").succeeded()) {
+      throw new AssertionError("libvirtd is not reachable; run scripts/prepare-host.sh first");
+    }
+    if (!Files.exists(GUEST_DIR.resolve("vmlinuz")) || !Files.exists(GUEST_DIR.resolve("initrd.img"))) {
+      Commands.ok(repositoryRoot().resolve("scripts/build-test-guest.sh").toString());
+    }
+  }
+
+  /** Whether libvirt is usable here; for the few tests that can say something useful without it. */
+  public static boolean libvirtAvailable() {
+    return Commands.run("virsh", "-c", "qemu:///system", "version").succeeded();
+  }
+
+  public static void assumeLibvirt() {
+    Assumptions.assumeTrue(libvirtAvailable(), "libvirtd not reachable");
+  }
+
+  /** A fresh directory for one test; its name may be asked to contain a space. */
+  public static Path scratchDir(String prefix) {
+    try {
+      Files.createDirectories(SCRATCH);
+      Path dir = SCRATCH.resolve(prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
+      Files.createDirectories(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The project's root, found from the working directory of the test JVM (a module directory). */
+  public static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("scripts/build-test-guest.sh"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("cannot find the project root from " + Path.of("").toAbsolutePath());
+    }
+    return dir;
+  }
+
+  public static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

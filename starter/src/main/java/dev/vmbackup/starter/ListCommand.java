@@ -1,0 +1,69 @@
+package dev.vmbackup.starter;
+
+import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.workflows.Validation;
+import dev.vmbackup.workflows.model.Manifest;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "list", mixinStandardHelpOptions = true,
+    description = "List the backups in the repository, read from their manifests (no Temporal needed).")
+class ListCommand implements Callable<Integer> {
+  @Mixin GlobalOptions options;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "DOMAIN", description = "Only this VM's backups.")
+  String domain;
+
+  @Override
+  public Integer call() {
+    Path root = Path.of(options.effectiveRepository());
+    if (!Files.isDirectory(root)) {
+      throw new UserError("repository " + root + " does not exist");
+    }
+    BackupRepository repository = new FileRepository(root);
+    List<String> domains;
+    try {
+      domains = domain != null ? List.of(Validation.domainName("domain", domain)) : repository.domains();
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    List<Manifest> backups = new ArrayList<>();
+    domains.forEach(name -> backups.addAll(repository.list(name)));
+    PrintWriter out = spec.commandLine().getOut();
+    if (options.json) {
+      List<Map<String, Object>> entries = new ArrayList<>();
+      for (Manifest manifest : backups) {
+        entries.add(Map.of(
+            "path", repository.backupDir(manifest.domain(), manifest.backupId()).toString(),
+            "manifest", manifest));
+      }
+      Output.json(out, Map.of("repository", root.toString(), "backups", entries));
+      return 0;
+    }
+    if (backups.isEmpty()) {
+      out.println(domain == null ? "no backups in " + root : "no backups of " + domain + " in " + root);
+      return 0;
+    }
+    out.printf("%-24s %-17s %-9s %-8s %5s %10s  %s%n", "DOMAIN", "BACKUP", "STRATEGY", "CAPTURE", "DISKS", "SIZE",
+        "VERIFIED");
+    for (Manifest manifest : backups) {
+      String verified = manifest.verified() == null ? "never" : manifest.verified().ok() ? "ok" : "FAILED";
+      out.printf("%-24s %-17s %-9s %-8s %5d %10s  %s%n", manifest.domain(), manifest.backupId(), manifest.strategy(),
+          manifest.capture(), manifest.disks().size(), Output.bytes(manifest.totalBytes()), verified);
+    }
+    return 0;
+  }
+}

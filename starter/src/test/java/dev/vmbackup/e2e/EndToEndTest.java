@@ -1,0 +1,113 @@
+package dev.vmbackup.e2e;
+
+import dev.vmbackup.testing.TestHost;
+import dev.vmbackup.workflows.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Base of the end-to-end tests: a real Temporal dev server, a {@code vmbackup worker} process for a host
+ * name of this test class's own, a scratch repository, and the command line run as a separate process.
+ */
+abstract class EndToEndTest {
+  static DevServer server;
+  static WorkflowClient client;
+  static String host;
+  static Path scratch;
+  static Path repository;
+  static Path stateDir;
+  static WorkerProcess worker;
+
+  /** Extra worker options of a test class, e.g. bandwidth limits that make a copy slow enough to interrupt. */
+  static List<String> workerOptions = List.of();
+
+  @BeforeAll
+  static void startHost() {
+    TestHost.requireReady();
+    server = DevServer.get();
+    client = WorkflowClient.newInstance(
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(server.address()).build()),
+        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    host = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    scratch = TestHost.scratchDir("e2e");
+    repository = scratch.resolve("repository");
+    stateDir = scratch.resolve("state");
+    worker = newWorker().start(client, TaskQueues.host(host));
+  }
+
+  @AfterAll
+  static void stopHost() {
+    if (worker != null) {
+      worker.close();
+    }
+    TestHost.deleteRecursively(scratch);
+  }
+
+  static WorkerProcess newWorker() {
+    List<String> arguments = new ArrayList<>(List.of(
+        "--temporal", server.address(), "--host", host, "--repository", repository.toString()));
+    arguments.addAll(workerOptions);
+    return new WorkerProcess(arguments, Map.of("VMBACKUP_STATE_DIR", stateDir.toString()),
+        scratch.resolve("worker.log"));
+  }
+
+  /** Restarts the worker after {@link WorkerProcess#kill()}. */
+  static void restartWorker() {
+    worker.close();
+    worker = newWorker().start(client, TaskQueues.host(host));
+  }
+
+  /** Runs {@code vmbackup <command> <arguments> --temporal ... --host ... --repository ...} and waits. */
+  static CliResult cli(String... arguments) {
+    Process process = startCli(arguments);
+    try {
+      if (!process.waitFor(15, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError("vmbackup " + String.join(" ", arguments) + " did not finish");
+      }
+      return result(process);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** Starts the command line without waiting, for tests that interrupt what it started. */
+  static Process startCli(String... arguments) {
+    List<String> command = new ArrayList<>(Arrays.asList(arguments));
+    command.addAll(List.of("--temporal", server.address(), "--host", host, "--repository", repository.toString()));
+    try {
+      return JavaProcess.vmbackup(command, Map.of("VMBACKUP_STATE_DIR", stateDir.toString())).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static CliResult result(Process process) {
+    try {
+      process.waitFor();
+      return new CliResult(process.exitValue(),
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+          new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}

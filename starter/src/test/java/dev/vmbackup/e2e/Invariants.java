@@ -1,0 +1,79 @@
+package dev.vmbackup.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmbackup.testing.Commands;
+import dev.vmbackup.testing.TestGuest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * What must hold after any backup, successful or not: the VM is in the state it was, on exactly its
+ * original disks (live and persistent definition), with no overlay file, no libvirt snapshot metadata,
+ * no block job and no frozen filesystem.
+ */
+final class Invariants {
+  private Invariants() {}
+
+  static void assertVmClean(TestGuest guest, String expectedState) {
+    assertThat(guest.state()).as("state of %s", guest.name()).isEqualTo(expectedState);
+    Map<String, String> expected = new LinkedHashMap<>();
+    guest.disks().forEach(disk -> expected.put(disk.target(), guest.diskPath(disk.target()).toString()));
+    assertThat(blockList(guest.name(), false)).as("disks of the running VM").isEqualTo(expected);
+    assertThat(blockList(guest.name(), true)).as("disks of the persistent definition").isEqualTo(expected);
+    assertThat(leftoverOverlays(guest.dir())).as("overlay files beside the images").isEmpty();
+    assertThat(Commands.virsh("snapshot-list", guest.name(), "--name").trim())
+        .as("libvirt snapshot metadata").isEmpty();
+    if (expectedState.equals("running")) {
+      for (TinyGuest.Disk disk : guest.disks()) {
+        assertThat(Commands.virsh("blockjob", guest.name(), disk.target(), "--info"))
+            .as("block job on %s", disk.target()).containsIgnoringCase("no current block job");
+      }
+      assertThat(guest.filesystemsFrozen()).as("guest filesystems frozen").isFalse();
+    }
+    for (TinyGuest.Disk disk : guest.disks()) {
+      String chain = Commands.ok("qemu-img", "info", "-U", "--backing-chain", guest.diskPath(disk.target()).toString());
+      assertThat(chain.lines().filter(line -> line.startsWith("image:")).count())
+          .as("backing chain length of %s", disk.target()).isEqualTo(1);
+    }
+  }
+
+  /** Target to source of each disk, from {@code virsh domblklist}. */
+  static Map<String, String> blockList(String domain, boolean inactive) {
+    String output = inactive ? Commands.virsh("domblklist", domain, "--inactive") : Commands.virsh("domblklist", domain);
+    Map<String, String> disks = new LinkedHashMap<>();
+    List<String> lines = output.lines().skip(2).map(String::strip).filter(line -> !line.isEmpty()).toList();
+    for (String line : lines) {
+      String[] parts = line.split("\\s+", 2);
+      disks.put(parts[0], parts.length > 1 ? parts[1] : "");
+    }
+    return disks;
+  }
+
+  static List<Path> leftoverOverlays(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(file -> file.getFileName().toString().contains(".vmbackup-")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The repository holds no partial directory of any domain. */
+  static void assertNoPartialBackups(Path repository) {
+    if (!Files.exists(repository)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(repository, 2)) {
+      assertThat(files.filter(file -> file.getFileName().toString().endsWith(".partial")).toList())
+          .as("partial backup directories").isEmpty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.vmbackup.e2e;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Starts the vmbackup command line in a separate JVM, on the test classpath, as an operator would run it. */
+final class JavaProcess {
+  private JavaProcess() {}
+
+  static ProcessBuilder vmbackup(List<String> arguments, Map<String, String> environment) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(classpath());
+    command.add("dev.vmbackup.starter.Main");
+    command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove("TEMPORAL_ADDRESS");
+    builder.environment().putAll(environment);
+    return builder;
+  }
+
+  /** Surefire runs tests from a manifest-only jar; the real classpath is in this property. */
+  private static String classpath() {
+    String surefire = System.getProperty("surefire.test.class.path");
+    return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+  }
+}
