@@ -1,13 +1,50 @@
 package dev.vmbackup.host.repository;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.vmbackup.workflows.BackupIds;
+import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PreparedBackup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@link BackupRepository} on a local (or mounted) filesystem. */
+/**
+ * {@link BackupRepository} on a local (or mounted) filesystem.
+ *
+ * <p>Domain names and backup ids become path segments, so both are validated ({@link Validation}) and
+ * an {@link IllegalArgumentException} is thrown for anything that could leave the repository. I/O
+ * errors that a retry cannot fix become a {@link RepositoryException}; others are thrown as an
+ * {@link UncheckedIOException}, for the caller to retry.
+ */
 public final class FileRepository implements BackupRepository {
+  private static final Logger LOG = LoggerFactory.getLogger(FileRepository.class);
+
+  static final String PARTIAL_SUFFIX = ".partial";
+  /** Inside a partial directory: who created it, so that a retry by the same owner can reuse it. */
+  static final String OWNER_FILE = ".owner";
+  private static final String MANIFEST_TEMP = Manifest.FILE_NAME + ".tmp";
+  /** A day of seconds: more backups of one domain than this in one go means something is wrong. */
+  private static final int MAX_ID_BUMPS = 86_400;
+
   private final Path root;
 
   public FileRepository(Path root) {
@@ -21,46 +58,333 @@ public final class FileRepository implements BackupRepository {
 
   @Override
   public Path backupDir(String domain, String backupId) {
-    throw new UnsupportedOperationException("TODO");
+    return domainDir(domain).resolve(Validation.backupId(backupId));
   }
 
   @Override
   public Path partialDir(String domain, String backupId) {
-    throw new UnsupportedOperationException("TODO");
+    return domainDir(domain).resolve(Validation.backupId(backupId) + PARTIAL_SUFFIX);
+  }
+
+  private Path domainDir(String domain) {
+    return root.resolve(Validation.domainName("domain", domain));
   }
 
   @Override
   public PreparedBackup prepare(String domain, String proposedBackupId, String owner) {
-    throw new UnsupportedOperationException("TODO");
+    if (owner == null || owner.isBlank() || owner.strip().contains("\n")) {
+      throw new IllegalArgumentException("owner must be one non-blank line");
+    }
+    String id = Validation.backupId(proposedBackupId);
+    Path domainDir = domainDir(domain);
+    try {
+      Files.createDirectories(domainDir);
+    } catch (IOException e) {
+      throw notWritable(domainDir, e);
+    }
+    for (int bump = 0; bump <= MAX_ID_BUMPS; bump++, id = BackupIds.next(id)) {
+      Path partial = partialDir(domain, id);
+      if (Files.exists(backupDir(domain, id), LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      try {
+        Files.createDirectory(partial);
+      } catch (FileAlreadyExistsException e) {
+        Optional<String> existingOwner = readOwner(partial);
+        // A partial directory without an owner was left by a crash between creating it and writing
+        // the owner, most likely by this very owner; nothing was copied into it yet, so taking it
+        // over loses nothing.
+        if (existingOwner.isPresent() && !existingOwner.get().equals(owner.strip())) {
+          continue;
+        }
+      } catch (IOException e) {
+        throw notWritable(partial, e);
+      }
+      writeOwner(partial, owner.strip());
+      return new PreparedBackup(
+          id, partial.toAbsolutePath().toString(), backupDir(domain, id).toAbsolutePath().toString());
+    }
+    throw new IllegalStateException(
+        "no free backup id in the " + MAX_ID_BUMPS + " seconds after " + proposedBackupId + " in " + domainDir);
+  }
+
+  private Optional<String> readOwner(Path partial) {
+    try {
+      String owner = Files.readString(partial.resolve(OWNER_FILE), StandardCharsets.UTF_8).strip();
+      return owner.isEmpty() ? Optional.empty() : Optional.of(owner);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw ioFailure("cannot read the owner of " + partial, e);
+    }
+  }
+
+  /** Written to a temporary file and renamed, so that an owner file is never seen half written. */
+  private void writeOwner(Path partial, String owner) {
+    Path temp = partial.resolve(OWNER_FILE + ".tmp");
+    try {
+      Files.writeString(temp, owner + "\n", StandardCharsets.UTF_8);
+      Files.move(temp, partial.resolve(OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw notWritable(partial, e);
+    }
   }
 
   @Override
   public void discard(String domain, String backupId, String owner) {
-    throw new UnsupportedOperationException("TODO");
+    Path domainDir = domainDir(domain);
+    if (backupId != null) {
+      deleteRecursively(partialDir(domain, backupId));
+      deleteRecursively(backupDir(domain, backupId));
+    }
+    if (owner == null || !Files.isDirectory(domainDir)) {
+      return;
+    }
+    for (Path partial : children(domainDir)) {
+      String name = partial.getFileName().toString();
+      if (name.endsWith(PARTIAL_SUFFIX)
+          && Files.isDirectory(partial, LinkOption.NOFOLLOW_LINKS)
+          && readOwner(partial).filter(owner.strip()::equals).isPresent()) {
+        deleteRecursively(partial);
+      }
+    }
   }
 
   @Override
   public void publish(String domain, String backupId) {
-    throw new UnsupportedOperationException("TODO");
+    Path partial = partialDir(domain, backupId);
+    Path published = backupDir(domain, backupId);
+    boolean partialExists = Files.exists(partial, LinkOption.NOFOLLOW_LINKS);
+    boolean publishedExists = Files.exists(published, LinkOption.NOFOLLOW_LINKS);
+    if (!partialExists) {
+      if (publishedExists) {
+        // A retry after the rename had happened: the backup is in place already.
+        return;
+      }
+      throw new RepositoryException(
+          RepositoryException.Kind.NOT_FOUND, "nothing to publish: " + partial + " does not exist");
+    }
+    if (publishedExists) {
+      throw new RepositoryException(RepositoryException.Kind.CORRUPT,
+          "cannot publish " + partial + ": " + published + " exists already");
+    }
+    try {
+      Files.deleteIfExists(partial.resolve(OWNER_FILE));
+      syncTree(partial);
+      Files.move(partial, published, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw ioFailure("cannot publish " + partial, e);
+    }
+    // The rename is an entry in the domain directory; it is durable only once that directory is.
+    syncDirectory(published.getParent());
+  }
+
+  /**
+   * Makes every regular file in the tree durable, then every directory, so that the files' names are
+   * durable too. Files are opened for reading: fsync needs no write access, and read-only files
+   * (which a backup's images may be) can still be synced.
+   */
+  private static void syncTree(Path top) throws IOException {
+    List<Path> directories = new ArrayList<>();
+    try (var paths = Files.walk(top)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+          try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            channel.force(true);
+          }
+        } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+          directories.add(path);
+        }
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    directories.forEach(FileRepository::syncDirectory);
+  }
+
+  /**
+   * Makes a directory's entries durable. Some filesystems refuse to open or fsync a directory; there
+   * is nothing better to do on them, so that is ignored.
+   */
+  private static void syncDirectory(Path directory) {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      LOG.debug("cannot fsync directory {}: {}", directory, e.toString());
+    }
   }
 
   @Override
   public void writeManifest(Path dir, Manifest manifest) {
-    throw new UnsupportedOperationException("TODO");
+    Path temp = dir.resolve(MANIFEST_TEMP);
+    try {
+      byte[] json = Json.MAPPER.writeValueAsBytes(manifest);
+      try (FileChannel channel = FileChannel.open(temp,
+          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer content = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+        while (content.hasRemaining()) {
+          channel.write(content);
+        }
+        channel.force(true);
+      }
+      // The rename replaces an older manifest in one step: a reader sees the old or the new one, whole.
+      Files.move(temp, dir.resolve(Manifest.FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw ioFailure("cannot write " + dir.resolve(Manifest.FILE_NAME), e);
+    }
+    syncDirectory(dir);
   }
 
   @Override
   public Optional<Manifest> readManifest(String domain, String backupId) {
-    throw new UnsupportedOperationException("TODO");
+    return readManifestIn(backupDir(domain, backupId));
+  }
+
+  private static Optional<Manifest> readManifestIn(Path dir) {
+    Path file = dir.resolve(Manifest.FILE_NAME);
+    byte[] json;
+    try {
+      json = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw ioFailure("cannot read " + file, e);
+    }
+    try {
+      return Optional.of(Json.MAPPER.readValue(json, Manifest.class));
+    } catch (JsonProcessingException e) {
+      throw new RepositoryException(
+          RepositoryException.Kind.CORRUPT, file + " is not a readable manifest: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw ioFailure("cannot read " + file, e);
+    }
   }
 
   @Override
   public List<Manifest> list(String domain) {
-    throw new UnsupportedOperationException("TODO");
+    Path domainDir = domainDir(domain);
+    if (!Files.isDirectory(domainDir)) {
+      return List.of();
+    }
+    List<Manifest> manifests = new ArrayList<>();
+    // Backup ids are timestamps that sort as text, and children() sorts by name: oldest first.
+    for (Path dir : children(domainDir)) {
+      if (!BackupIds.isValid(dir.getFileName().toString()) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      try {
+        readManifestIn(dir).ifPresent(manifests::add);
+      } catch (RepositoryException e) {
+        if (e.kind() != RepositoryException.Kind.CORRUPT) {
+          throw e;
+        }
+        LOG.warn("skipping {}: {}", dir, e.getMessage());
+      }
+    }
+    return manifests;
   }
 
   @Override
   public List<String> domains() {
-    throw new UnsupportedOperationException("TODO");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<String> domains = new ArrayList<>();
+    for (Path dir : children(root)) {
+      String name = dir.getFileName().toString();
+      // Hidden entries and names that are not valid domain names (list() would reject them) are skipped.
+      if (!name.startsWith(".") && isDomainName(name) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        domains.add(name);
+      }
+    }
+    return domains;
+  }
+
+  private static boolean isDomainName(String name) {
+    try {
+      Validation.domainName("domain", name);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Entries of a directory, sorted by name. */
+  private static List<Path> children(Path dir) {
+    List<Path> children = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      entries.forEach(children::add);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw ioFailure("cannot list " + dir, e);
+    }
+    children.sort(null);
+    return children;
+  }
+
+  /** Deletes a file or a whole tree; what is missing already counts as deleted. Links are not followed. */
+  private static void deleteRecursively(Path top) {
+    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    List<Path> paths = new ArrayList<>();
+    try (var walk = Files.walk(top)) {
+      walk.forEach(paths::add);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException | UncheckedIOException e) {
+      throw ioFailure("cannot delete " + top, e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
+    }
+    // Deepest first, so that every directory is empty by the time its turn comes.
+    for (int i = paths.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(paths.get(i));
+      } catch (IOException e) {
+        throw ioFailure("cannot delete " + paths.get(i), e);
+      }
+    }
+  }
+
+  private static RepositoryException notWritable(Path path, IOException e) {
+    String context = "cannot create " + path;
+    return RepositoryException.classify(context, e)
+        .orElseGet(() -> new RepositoryException(RepositoryException.Kind.NOT_WRITABLE,
+            context + ": " + describe(context, e), e));
+  }
+
+  /** A {@link RepositoryException} when retrying cannot help, else the error wrapped for a retry. */
+  private static RuntimeException ioFailure(String context, IOException e) {
+    return RepositoryException.classify(context, e)
+        .<RuntimeException>map(r -> r)
+        .orElseGet(() -> new UncheckedIOException(context + ": " + describe(context, e), e));
+  }
+
+  /**
+   * The reason of an I/O error in a few words. Java leaves the reason out of some file system
+   * exceptions and says it through the class instead; the failing path is added unless the context
+   * names it already.
+   */
+  private static String describe(String context, IOException e) {
+    if (!(e instanceof FileSystemException)) {
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s*\\R\\s*", " ");
+    }
+    FileSystemException fse = (FileSystemException) e;
+    String reason = fse.getReason();
+    if (reason == null) {
+      if (e instanceof NoSuchFileException) {
+        reason = "No such file or directory";
+      } else if (e instanceof FileAlreadyExistsException) {
+        reason = "File exists";
+      } else if (e instanceof NotDirectoryException) {
+        reason = "Not a directory";
+      } else if (e instanceof AccessDeniedException) {
+        reason = "Permission denied";
+      } else {
+        reason = e.getClass().getSimpleName();
+      }
+    }
+    boolean named = fse.getFile() == null || context.endsWith(fse.getFile());
+    return named ? reason : fse.getFile() + ": " + reason;
   }
 }
