@@ -31,13 +31,13 @@ final class Invariants {
     assertThat(Commands.virsh("snapshot-list", guest.name(), "--name").trim())
         .as("libvirt snapshot metadata").isEmpty();
     if (expectedState.equals("running")) {
-      for (TinyGuest.Disk disk : guest.disks()) {
+      for (dev.vmbackup.host.guest.TinyGuest.Disk disk : guest.disks()) {
         assertThat(Commands.virsh("blockjob", guest.name(), disk.target(), "--info"))
             .as("block job on %s", disk.target()).containsIgnoringCase("no current block job");
       }
       assertThat(guest.filesystemsFrozen()).as("guest filesystems frozen").isFalse();
     }
-    for (TinyGuest.Disk disk : guest.disks()) {
+    for (dev.vmbackup.host.guest.TinyGuest.Disk disk : guest.disks()) {
       String chain = Commands.ok("qemu-img", "info", "-U", "--backing-chain", guest.diskPath(disk.target()).toString());
       assertThat(chain.lines().filter(line -> line.startsWith("image:")).count())
           .as("backing chain length of %s", disk.target()).isEqualTo(1);

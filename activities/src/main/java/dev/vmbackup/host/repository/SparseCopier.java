@@ -43,6 +43,24 @@ public final class SparseCopier {
 
   public static final Progress NO_PROGRESS = offset -> {};
 
+  private final long bytesPerSecond;
+
+  /** A copier without a bandwidth limit. */
+  public SparseCopier() {
+    this(0);
+  }
+
+  /**
+   * @param bytesPerSecond how fast to read the source at most, so that a backup leaves the VMs' own
+   *     storage traffic room; 0 for no limit
+   */
+  public SparseCopier(long bytesPerSecond) {
+    if (bytesPerSecond < 0) {
+      throw new IllegalArgumentException("bandwidth limit " + bytesPerSecond + " is negative");
+    }
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
   /**
    * Copies {@code source} to {@code destination}. With {@code resumeOffset > 0} the destination must
    * already hold the first {@code resumeOffset} bytes from an earlier attempt: they are re-read to
@@ -76,10 +94,15 @@ public final class SparseCopier {
       // resume point (an earlier attempt's unsynced tail, or an unrelated old file) must go: cutting
       // the file there turns all of it into a hole, which reads as the zeros that were skipped.
       file.setLength(offset);
-      hash(out, offset, digest, buffer);
+      // Re-reading a long prefix takes a while: report the resume point meanwhile, so that the
+      // activity keeps heartbeating and a crash now resumes from the same place.
+      long resumeAt = offset;
+      hash(out, offset, digest, buffer, () -> progress.checkpoint(resumeAt));
 
       long written = 0;
       long lastCheckpoint = offset;
+      long started = System.nanoTime();
+      long copiedHere = 0;
       while (offset < size) {
         buffer.clear().limit((int) Math.min(BLOCK_SIZE, size - offset));
         readFully(in, buffer, offset, source);
@@ -91,6 +114,8 @@ public final class SparseCopier {
           written += length;
         }
         offset += length;
+        copiedHere += length;
+        throttle(started, copiedHere);
         if (offset - lastCheckpoint >= CHECKPOINT_INTERVAL) {
           out.force(false);
           lastCheckpoint = offset;
@@ -105,19 +130,37 @@ public final class SparseCopier {
     }
   }
 
+  /** Sleeps as long as the copy is ahead of its bandwidth limit. */
+  private void throttle(long startedNanos, long bytes) throws IOException {
+    if (bytesPerSecond == 0) {
+      return;
+    }
+    long dueNanos = startedNanos + bytes * 1_000_000_000L / bytesPerSecond;
+    long wait = dueNanos - System.nanoTime();
+    if (wait > 0) {
+      try {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("copy interrupted");
+      }
+    }
+  }
+
   /** SHA-256 of a file's whole content, streamed. */
   public static String sha256(Path file) throws IOException {
     MessageDigest digest = newDigest();
     try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-      hash(in, in.size(), digest, ByteBuffer.allocateDirect(BLOCK_SIZE));
+      hash(in, in.size(), digest, ByteBuffer.allocateDirect(BLOCK_SIZE), () -> { });
     }
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  /** Feeds the first {@code length} bytes of the channel to the digest. */
-  private static void hash(FileChannel channel, long length, MessageDigest digest, ByteBuffer buffer)
+  /** Feeds the first {@code length} bytes of the channel to the digest, calling {@code tick} every checkpoint interval. */
+  private static void hash(FileChannel channel, long length, MessageDigest digest, ByteBuffer buffer, Runnable tick)
       throws IOException {
     long position = 0;
+    long sinceTick = 0;
     while (position < length) {
       buffer.clear().limit((int) Math.min(buffer.capacity(), length - position));
       int n = channel.read(buffer, position);
@@ -127,6 +170,11 @@ public final class SparseCopier {
       buffer.flip();
       digest.update(buffer);
       position += n;
+      sinceTick += n;
+      if (sinceTick >= CHECKPOINT_INTERVAL) {
+        tick.run();
+        sinceTick = 0;
+      }
     }
   }
 

@@ -148,7 +148,9 @@ class SparseCopierTest {
     List<Long> resumed = new ArrayList<>();
     SparseCopier.Copied copied = copier.copy(source, destination, durable.get(0), resumed::add);
 
-    assertThat(resumed).isSortedAccordingTo(Long::compare).first().isEqualTo(2 * SparseCopier.CHECKPOINT_INTERVAL);
+    // While it re-reads the durable prefix the copy reports the resume point, then real progress.
+    assertThat(resumed).isSortedAccordingTo(Long::compare)
+        .startsWith(SparseCopier.CHECKPOINT_INTERVAL, 2 * SparseCopier.CHECKPOINT_INTERVAL);
     assertThat(copied.bytes()).isEqualTo(Files.size(source));
     assertThat(copied.sha256()).isEqualTo(sha256sum(source));
     assertIdentical(source, destination);
