@@ -7,10 +7,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // Logs go to stderr; a command line shows warnings only, a worker shows its activity.
+    // Logs go to stderr. A worker shows what it does; any other command prints its result and, on
+    // failure, one line, so its embedded worker stays silent unless VMBACKUP_DEBUG is set.
     boolean worker = args.length > 0 && args[0].equals("worker");
+    boolean debug = System.getenv("VMBACKUP_DEBUG") != null;
     if (System.getProperty("VMBACKUP_LOG_LEVEL") == null && System.getenv("VMBACKUP_LOG_LEVEL") == null) {
-      System.setProperty("VMBACKUP_LOG_LEVEL", worker ? "INFO" : "WARN");
+      System.setProperty("VMBACKUP_LOG_LEVEL", worker || debug ? "INFO" : "OFF");
+      System.setProperty("VMBACKUP_SDK_LOG_LEVEL", worker || debug ? "WARN" : "OFF");
     }
     System.exit(run(args));
   }

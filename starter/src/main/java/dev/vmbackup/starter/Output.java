@@ -1,6 +1,7 @@
 package dev.vmbackup.starter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vmbackup.host.repository.Json;
 import java.io.PrintWriter;
 
@@ -10,7 +11,8 @@ final class Output {
 
   static void json(PrintWriter out, Object value) {
     try {
-      out.println(Json.MAPPER.writeValueAsString(value));
+      // One line, so that scripts can read it as one record.
+      out.println(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("result not serialisable: " + e.getMessage(), e);
     }

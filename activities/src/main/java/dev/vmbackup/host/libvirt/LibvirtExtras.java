@@ -1,7 +1,9 @@
 package dev.vmbackup.host.libvirt;
 
+import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.lang.reflect.Field;
 import org.libvirt.Domain;
 import org.libvirt.jna.DomainPointer;
@@ -11,8 +13,15 @@ import org.libvirt.jna.DomainPointer;
  * They take the {@code virDomainPtr} that libvirt-java keeps in a package-private field.
  */
 final class LibvirtExtras {
+  /** libvirt's {@code virErrorFunc}: called for every error, which by default libvirt prints on stderr. */
+  interface ErrorFunc extends Callback {
+    void invoke(Pointer userData, Pointer error);
+  }
+
   /** Direct bindings; every function returns -1 on failure and sets libvirt's last error. */
   interface Virt extends Library {
+    void virSetErrorFunc(Pointer userData, ErrorFunc handler);
+
     int virDomainFSThaw(DomainPointer domain, String[] mountpoints, int count, int flags);
 
     int virDomainBlockPull(DomainPointer domain, String disk, long bandwidth, int flags);
@@ -28,9 +37,25 @@ final class LibvirtExtras {
   static final int UNDEFINE_NVRAM = 4;
 
   private static final Virt VIRT = Native.load("virt", Virt.class);
+
+  /**
+   * Errors reach vmbackup as exceptions with libvirt's message; without a handler libvirt would also
+   * print each one on stderr, including expected ones such as a lookup of a domain that does not exist.
+   * Held in a field so that the callback is never garbage-collected while libvirt holds it.
+   */
+  private static final ErrorFunc SILENT = (userData, error) -> { };
+
+  static {
+    VIRT.virSetErrorFunc(Pointer.NULL, SILENT);
+  }
   private static final Field DOMAIN_POINTER = domainPointerField();
 
   private LibvirtExtras() {}
+
+  /** Loads this class, whose initialiser installs the silent error handler. */
+  static void silenceErrorPrinting() {
+    // Nothing to do beyond class initialisation.
+  }
 
   static Virt virt() {
     return VIRT;

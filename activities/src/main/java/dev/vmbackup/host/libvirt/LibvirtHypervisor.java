@@ -32,6 +32,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
 
   public LibvirtHypervisor(String uri) {
     this.uri = uri;
+    LibvirtExtras.silenceErrorPrinting();
   }
 
   @FunctionalInterface

@@ -21,9 +21,13 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@link UncheckedIOException}, for the caller to retry.
  */
 public final class FileRepository implements BackupRepository {
+  private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
   private static final Logger LOG = LoggerFactory.getLogger(FileRepository.class);
 
   static final String PARTIAL_SUFFIX = ".partial";
@@ -88,7 +94,8 @@ public final class FileRepository implements BackupRepository {
         continue;
       }
       try {
-        Files.createDirectory(partial);
+        // Backups hold whole disks and memory: only root may read them, whatever the umask.
+        Files.createDirectory(partial, PRIVATE);
       } catch (FileAlreadyExistsException e) {
         Optional<String> existingOwner = readOwner(partial);
         // A partial directory without an owner was left by a crash between creating it and writing
