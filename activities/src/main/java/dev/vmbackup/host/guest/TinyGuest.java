@@ -19,18 +19,25 @@ public final class TinyGuest {
       Path.of(System.getenv().getOrDefault("VMBACKUP_CACHE", "/var/cache/vmbackup"), "guest");
 
   /**
-   * A disk: an empty ext4 filesystem made on the host.
+   * A disk: an ext4 filesystem made on the host.
    *
    * @param fileName file name inside the guest's directory
    * @param format {@code qcow2} or {@code raw}
+   * @param ballastMiB random data put into the filesystem ({@code /ballast}) when it is made, so that
+   *     copies of the disk take a while
    */
-  public record Disk(String target, String fileName, String format, int sizeMiB) {
+  public record Disk(String target, String fileName, String format, int sizeMiB, int ballastMiB) {
     public static Disk qcow2(String target) {
-      return new Disk(target, target + ".qcow2", "qcow2", 64);
+      return new Disk(target, target + ".qcow2", "qcow2", 64, 0);
     }
 
     public static Disk raw(String target) {
-      return new Disk(target, target + ".raw", "raw", 64);
+      return new Disk(target, target + ".raw", "raw", 64, 0);
+    }
+
+    /** The same disk, grown as needed, with that much random data in it. */
+    public Disk withBallast(int mib) {
+      return new Disk(target, fileName, format, Math.max(sizeMiB, mib + 48), mib);
     }
   }
 
@@ -51,7 +58,17 @@ public final class TinyGuest {
     Duration timeout = Duration.ofMinutes(2);
     try {
       runner.runChecked(List.of("truncate", "-s", disk.sizeMiB() + "M", raw.toString()), timeout);
-      runner.runChecked(List.of("mkfs.ext4", "-q", "-F", "-L", disk.target(), raw.toString()), timeout);
+      if (disk.ballastMiB() > 0) {
+        Path content = Files.createTempDirectory(dir, ".content-");
+        runner.runChecked(List.of("dd", "if=/dev/urandom", "of=" + content.resolve("ballast"), "bs=1M",
+            "count=" + disk.ballastMiB(), "status=none"), timeout);
+        runner.runChecked(List.of("mkfs.ext4", "-q", "-F", "-L", disk.target(), "-d", content.toString(),
+            raw.toString()), timeout);
+        Files.delete(content.resolve("ballast"));
+        Files.delete(content);
+      } else {
+        runner.runChecked(List.of("mkfs.ext4", "-q", "-F", "-L", disk.target(), raw.toString()), timeout);
+      }
       Path image = dir.resolve(disk.fileName());
       if (disk.format().equals("raw")) {
         Files.move(raw, image);
