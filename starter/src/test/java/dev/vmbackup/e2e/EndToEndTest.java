@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Base of the end-to-end tests: a real Temporal dev server, a {@code vmbackup worker} process for a host
@@ -32,11 +33,13 @@ abstract class EndToEndTest {
   static Path stateDir;
   static WorkerProcess worker;
 
-  /** Extra worker options of a test class, e.g. bandwidth limits that make a copy slow enough to interrupt. */
+  /** Extra worker options of the test class ({@link WorkerOptions}), e.g. bandwidth limits. */
   static List<String> workerOptions = List.of();
 
   @BeforeAll
-  static void startHost() {
+  static void startHost(TestInfo info) {
+    WorkerOptions options = info.getTestClass().orElseThrow().getAnnotation(WorkerOptions.class);
+    workerOptions = options == null ? List.of() : List.of(options.value());
     TestHost.requireReady();
     server = DevServer.get();
     client = WorkflowClient.newInstance(

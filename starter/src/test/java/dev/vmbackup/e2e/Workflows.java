@@ -1,0 +1,62 @@
+package dev.vmbackup.e2e;
+
+import dev.vmbackup.workflows.model.BackupStatus;
+import dev.vmbackup.workflows.model.CopyProgress;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.util.Optional;
+
+/** What the Temporal server says about a workflow, for tests that act at a given point of it. */
+final class Workflows {
+  private Workflows() {}
+
+  static DescribeWorkflowExecutionResponse describe(WorkflowClient client, String workflowId) {
+    return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+        DescribeWorkflowExecutionRequest.newBuilder()
+            .setNamespace(client.getOptions().getNamespace())
+            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+            .build());
+  }
+
+  static boolean isRunning(WorkflowClient client, String workflowId) {
+    try {
+      return describe(client, workflowId).getWorkflowExecutionInfo().getStatus()
+          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (io.grpc.StatusRuntimeException notYet) {
+      return false;
+    }
+  }
+
+  /** The workflow's current step, from its status query. */
+  static String step(WorkflowClient client, String workflowId) {
+    try {
+      return client.newUntypedWorkflowStub(workflowId).query("status", BackupStatus.class).step();
+    } catch (RuntimeException notYet) {
+      return "";
+    }
+  }
+
+  /** The heartbeated progress of a pending activity of that type, if it has heartbeated. */
+  static Optional<CopyProgress> progress(WorkflowClient client, String workflowId, String activityType) {
+    try {
+      for (PendingActivityInfo activity : describe(client, workflowId).getPendingActivitiesList()) {
+        if (activity.getActivityType().getName().equals(activityType) && activity.hasHeartbeatDetails()) {
+          return Optional.ofNullable(DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+              0, Optional.of(activity.getHeartbeatDetails()), CopyProgress.class, CopyProgress.class));
+        }
+      }
+    } catch (io.grpc.StatusRuntimeException notYet) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  static WorkflowExecutionStatus status(WorkflowClient client, String workflowId) {
+    return describe(client, workflowId).getWorkflowExecutionInfo().getStatus();
+  }
+}
