@@ -1,0 +1,132 @@
+package dev.vmbackup.workflows;
+
+import static dev.vmbackup.workflows.Fixtures.IMAGES;
+import static dev.vmbackup.workflows.Fixtures.UUID_VM1;
+import static dev.vmbackup.workflows.Fixtures.VDA;
+import static dev.vmbackup.workflows.Fixtures.VDA_BASE;
+import static dev.vmbackup.workflows.Fixtures.VDB;
+import static dev.vmbackup.workflows.Fixtures.domain;
+import static dev.vmbackup.workflows.Fixtures.manifest;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.vmbackup.workflows.model.DiskInfo;
+import dev.vmbackup.workflows.model.DiskPlacement;
+import dev.vmbackup.workflows.model.DomainInfo;
+import dev.vmbackup.workflows.model.DomainState;
+import dev.vmbackup.workflows.model.FilePlacement;
+import dev.vmbackup.workflows.model.ImageLayer;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.ManifestDisk;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Where a restore puts each file, and when an in-place restore must refuse: pure functions, no Temporal. */
+class RestorePlansTest {
+  private final Manifest manifest = manifest(false);
+
+  @Test
+  void newDomainFilesAreNamedAfterTheNewDomainAndTargetWithNumberedBackingLayers() {
+    List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, "copy", "/srv/restore");
+
+    assertThat(placements).containsExactly(
+        new DiskPlacement("vda", List.of(
+            new FilePlacement("disks/vda.qcow2", "/srv/restore/copy-vda.qcow2", "qcow2", 1L << 20, "a".repeat(64)),
+            new FilePlacement(
+                "disks/vda-backing1.qcow2", "/srv/restore/copy-vda-backing1.qcow2", "qcow2", 2L << 20,
+                "b".repeat(64)))),
+        new DiskPlacement("vdb", List.of(
+            new FilePlacement("disks/vdb.raw", "/srv/restore/copy-vdb.raw", "raw", 1L << 30, "c".repeat(64)))));
+  }
+
+  @Test
+  void inPlaceFilesGoBackToWhereTheyWereBackedUpFrom() {
+    List<DiskPlacement> placements = RestorePlans.inPlace(manifest);
+
+    assertThat(RestorePlans.destinations(placements)).containsExactly(VDA, VDA_BASE, VDB);
+    assertThat(placements.get(0).chain()).extracting(FilePlacement::file)
+        .containsExactly("disks/vda.qcow2", "disks/vda-backing1.qcow2");
+  }
+
+  @Test
+  void destinationsListActiveImagesAndLayersInDiskOrderAndActiveImagesByTarget() {
+    List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, "copy", "/t");
+
+    assertThat(RestorePlans.destinations(placements))
+        .containsExactly("/t/copy-vda.qcow2", "/t/copy-vda-backing1.qcow2", "/t/copy-vdb.raw");
+    assertThat(RestorePlans.activeImages(placements))
+        .containsExactly(
+            entry("vda", "/t/copy-vda.qcow2"),
+            entry("vdb", "/t/copy-vdb.raw"));
+  }
+
+  @Test
+  void defaultTargetDirectoryIsTheFirstDiskDirectory() {
+    assertThat(RestorePlans.defaultTargetDir(manifest)).isEqualTo(IMAGES);
+  }
+
+  @Test
+  void defaultTargetDirectoryOfImageInRootIsRoot() {
+    assertThat(RestorePlans.defaultTargetDir(withVdaSource("/vda.qcow2"))).isEqualTo("/");
+  }
+
+  @Test
+  void inPlaceMatchesUnchangedDomain() {
+    assertThat(RestorePlans.inPlaceMismatch(manifest, domain(DomainState.RUNNING))).isNull();
+  }
+
+  @Test
+  void inPlaceMismatchNamesADiskWithAnotherActiveImage() {
+    DomainInfo moved = domain(DomainState.RUNNING, UUID_VM1, "/elsewhere/vm1-vda.qcow2");
+
+    assertThat(RestorePlans.inPlaceMismatch(manifest, moved))
+        .contains("disk vda of vm1 is now [/elsewhere/vm1-vda.qcow2, " + VDA_BASE + "]")
+        .contains("but was [" + VDA + ", " + VDA_BASE + "]");
+  }
+
+  @Test
+  void inPlaceMismatchNamesADiskWhoseBackingChainChanged() {
+    // Same active image, but a snapshot taken since added a layer: the chains differ.
+    DomainInfo current = withDisks(
+        new DiskInfo("vda", VDA, "qcow2", List.of(new ImageLayer(IMAGES + "/mid.qcow2", "qcow2"),
+            new ImageLayer(VDA_BASE, "qcow2"))),
+        new DiskInfo("vdb", VDB, "raw", List.of()));
+
+    assertThat(RestorePlans.inPlaceMismatch(manifest, current)).startsWith("disk vda of vm1 is now");
+  }
+
+  @Test
+  void inPlaceMismatchNamesADetachedDisk() {
+    DomainInfo current = withDisks(new DiskInfo("vda", VDA, "qcow2", List.of(new ImageLayer(VDA_BASE, "qcow2"))));
+
+    assertThat(RestorePlans.inPlaceMismatch(manifest, current))
+        .isEqualTo("disk vdb of the backup is no longer attached to vm1");
+  }
+
+  @Test
+  void inPlaceMismatchNamesDisksTheBackupDoesNotHave() {
+    DomainInfo current = withDisks(
+        new DiskInfo("vda", VDA, "qcow2", List.of(new ImageLayer(VDA_BASE, "qcow2"))),
+        new DiskInfo("vdb", VDB, "raw", List.of()),
+        new DiskInfo("vdc", IMAGES + "/vm1-vdc.qcow2", "qcow2", List.of()));
+
+    assertThat(RestorePlans.inPlaceMismatch(manifest, current))
+        .isEqualTo("vm1 has disks the backup does not have: vdc");
+  }
+
+  private static DomainInfo withDisks(DiskInfo... disks) {
+    return new DomainInfo(
+        "vm1", UUID_VM1, DomainState.RUNNING, true, List.of(disks), List.of(), true, null, FakeHost.DEFAULT_REPOSITORY);
+  }
+
+  private Manifest withVdaSource(String source) {
+    ManifestDisk vda = manifest.disks().get(0);
+    ManifestDisk moved = new ManifestDisk(
+        vda.target(), vda.file(), vda.format(), vda.virtualSize(), vda.bytes(), vda.sha256(), source, vda.backing());
+    return new Manifest(
+        manifest.formatVersion(), manifest.domain(), manifest.uuid(), manifest.host(), manifest.backupId(),
+        manifest.startedAt(), manifest.completedAt(), manifest.strategy(), manifest.captureRequested(),
+        manifest.capture(), manifest.warnings(), List.of(moved), manifest.memoryState(), manifest.domainXml(),
+        manifest.nvram(), manifest.verified());
+  }
+}
