@@ -26,7 +26,16 @@ public final class BackupIds {
     return FORMAT.format(toInstant(backupId).plusSeconds(1));
   }
 
+  /** A well-formed id that is also a real instant (no month 13, no second 99). */
   public static boolean isValid(String candidate) {
-    return candidate != null && VALID.matcher(candidate).matches();
+    if (candidate == null || !VALID.matcher(candidate).matches()) {
+      return false;
+    }
+    try {
+      toInstant(candidate);
+      return true;
+    } catch (java.time.DateTimeException e) {
+      return false;
+    }
   }
 }

@@ -28,7 +28,6 @@ import dev.vmbackup.workflows.model.SnapshotResult;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
@@ -75,6 +74,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     LockRequest lockRequest = new LockRequest(request.domain(), info.getWorkflowId(), info.getRunId());
     long startedAt = Workflow.currentTimeMillis();
     Compensations compensations = new Compensations();
+    BackupResult result;
     try {
       step = "lock";
       compensations.add(() -> undoLock.releaseDomainLock(lockRequest));
@@ -156,10 +156,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             FailureType.VERIFICATION_FAILED.name());
       }
 
-      step = "release";
-      lock.releaseDomainLock(lockRequest);
-      step = "done";
-      return new BackupResult(
+      result = new BackupResult(
           domain.name(),
           host,
           backupId,
@@ -170,13 +167,19 @@ public class BackupWorkflowImpl implements BackupWorkflow {
           retained.bytesCopied(),
           retained.disks(),
           true);
-    } catch (TemporalFailure failure) {
+    } catch (RuntimeException failure) {
       log.warn("backup of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
       step = "compensate";
       compensations.run();
       step = "failed";
-      throw failure;
+      throw Failures.asWorkflowFailure(failure);
     }
+    // The backup is complete and verified: nothing may undo it now, not even a lock that cannot be
+    // released (a lock whose workflow has closed is taken over by the next backup anyway).
+    step = "release";
+    Failures.bestEffort(() -> lock.releaseDomainLock(lockRequest), "release the lock of " + request.domain());
+    step = "done";
+    return result;
   }
 
   /**

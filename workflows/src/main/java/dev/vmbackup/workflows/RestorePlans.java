@@ -94,6 +94,10 @@ final class RestorePlans {
 
   /** The directory of the first disk the backup was taken of: restored disks land on the same storage. */
   static String defaultTargetDir(Manifest manifest) {
+    if (manifest.disks().isEmpty()) {
+      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+          "backup " + manifest.backupId() + " lists no disks; give a target directory", FailureType.INVALID_INPUT.name());
+    }
     Path parent = Path.of(manifest.disks().get(0).sourcePath()).getParent();
     return parent == null ? "/" : parent.toString();
   }

@@ -23,7 +23,6 @@ import dev.vmbackup.workflows.model.SetAsideRequest;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.List;
@@ -62,6 +61,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     String lockedDomain = request.as() != null ? request.as() : request.domain();
     LockRequest lockRequest = new LockRequest(lockedDomain, info.getWorkflowId(), info.getRunId());
     Compensations compensations = new Compensations();
+    RestoreResult result;
     try {
       step = "lock";
       compensations.add(() -> undoLock.releaseDomainLock(lockRequest));
@@ -71,6 +71,12 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       String repository = inspect.resolveRepository(request.repository());
       BackupRef ref = new BackupRef(repository, request.domain(), request.backupId());
       Manifest manifest = verify.readManifest(ref);
+      if (request.memoryRequested() && manifest.memoryState() == null) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "backup " + request.backupId() + " has no memory state (it was taken with capture "
+                + manifest.capture() + "); restore it without --memory",
+            FailureType.INVALID_INPUT.name());
+      }
       VerifyResult verified = verify.verifyBackup(new VerifyRequest(repository, request.domain(), request.backupId(), false));
       if (!verified.ok()) {
         throw ApplicationFailure.newNonRetryableFailure(
@@ -78,28 +84,23 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
                 + String.join("; ", verified.problems()),
             FailureType.VERIFICATION_FAILED.name());
       }
-      if (request.memoryRequested() && manifest.memoryState() == null) {
-        throw ApplicationFailure.newNonRetryableFailure(
-            "backup " + request.backupId() + " has no memory state (it was taken with capture "
-                + manifest.capture() + "); restore it without --memory",
-            FailureType.INVALID_INPUT.name());
-      }
       String suffix = ".vmbackup-replaced-" + BackupIds.fromEpochMillis(Workflow.currentTimeMillis());
-      RestoreResult result =
+      result =
           request.as() != null
               ? restoreAsNewDomain(request, ref, manifest, suffix, restore, copy, undo, compensations)
               : restoreInPlace(request, ref, manifest, suffix, inspect, restore, copy, undo, compensations);
-      step = "release";
-      lock.releaseDomainLock(lockRequest);
-      step = "done";
-      return result;
-    } catch (TemporalFailure failure) {
+    } catch (RuntimeException failure) {
       log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
       step = "compensate";
       compensations.run();
       step = "failed";
-      throw failure;
+      throw Failures.asWorkflowFailure(failure);
     }
+    // The restore is done: a lock that cannot be released must not undo it.
+    step = "release";
+    Failures.bestEffort(() -> lock.releaseDomainLock(lockRequest), "release the lock of " + lockedDomain);
+    step = "done";
+    return result;
   }
 
   private RestoreResult restoreAsNewDomain(

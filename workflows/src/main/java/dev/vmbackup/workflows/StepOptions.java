@@ -34,13 +34,17 @@ final class StepOptions {
         .build();
   }
 
-  /** A copy or verification that heartbeats its progress and may run for hours. */
+  /**
+   * A copy or verification that heartbeats its progress and may run for hours. On cancellation the
+   * workflow waits until the copy has stopped, so that compensations never delete files it still writes.
+   */
   static ActivityOptions longRunning(String queue) {
     return ActivityOptions.newBuilder()
         .setTaskQueue(queue)
         .setScheduleToStartTimeout(HOST_PICKUP)
         .setStartToCloseTimeout(Duration.ofHours(48))
         .setHeartbeatTimeout(HEARTBEAT)
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setRetryOptions(limitedRetries(10))
         .build();
   }

@@ -426,6 +426,18 @@ class BackupWorkflowTest {
   }
 
   @Test
+  void aLockThatCannotBeReleasedAtTheEndDoesNotUndoAVerifiedBackup() {
+    host.domain = domain(DomainState.RUNNING);
+    host.failNonRetryable("releaseDomainLock", FailureType.DOMAIN_STATE);
+
+    BackupResult result = harness.newBackup().backup(BackupRequest.of("vm1").withHost("h1"));
+
+    assertThat(result.verified()).isTrue();
+    assertThat(journal.methods()).doesNotContain("revertExternalSnapshot", "discardBackup")
+        .endsWith("verifyBackup", "releaseDomainLock");
+  }
+
+  @Test
   void transientCopyFailuresAreRetriedWithoutCompensation() {
     host.domain = domain(DomainState.RUNNING);
     host.failRetryable("copyToRepository", 2);
