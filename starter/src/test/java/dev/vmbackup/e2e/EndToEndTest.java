@@ -92,7 +92,10 @@ abstract class EndToEndTest {
   /** Starts the command line without waiting, for tests that interrupt what it started. */
   static Process startCli(String... arguments) {
     List<String> command = new ArrayList<>(Arrays.asList(arguments));
-    command.addAll(List.of("--temporal", server.address(), "--host", host, "--repository", repository.toString()));
+    command.addAll(List.of("--temporal", server.address(), "--host", host));
+    if (!command.contains("--repository")) {
+      command.addAll(List.of("--repository", repository.toString()));
+    }
     try {
       return JavaProcess.vmbackup(command, Map.of("VMBACKUP_STATE_DIR", stateDir.toString())).start();
     } catch (IOException e) {
