@@ -2,56 +2,20 @@ package dev.vmbackup.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.vmbackup.host.guest.GuestDisk;
+import dev.vmbackup.host.process.ProcessRunner;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a disk image of the test guest holds, read offline: whether its ext4 journal needed replaying
- * (it does for a crash-consistent image, not for a quiesced one), whether the filesystem is then clean
- * ({@code e2fsck -fn}), and the records the guest wrote to it.
+ * What a disk image of the test guest holds, read offline (see {@link GuestDisk}), with the checks the
+ * tests make of it.
  */
 public record DiskContent(boolean neededJournalReplay, boolean clean, String fsckReport, List<GuestRecord> records) {
-  /**
-   * Reads an image (qcow2 or raw, in use by a VM or not): converts it to a raw scratch file with shared
-   * locking, replays the journal there as a mount would, checks it with {@code e2fsck -fn} and reads
-   * {@code /records.log} with {@code debugfs}. The image itself is never written.
-   */
   public static DiskContent read(Path image, String format) {
-    Path raw = null;
-    try {
-      raw = Files.createTempFile(TestHost.SCRATCH, "read-", ".raw");
-      Commands.ok("qemu-img", "convert", "-U", "-f", format, "-O", "raw", image.toString(), raw.toString());
-      boolean replay = Commands.ok("dumpe2fs", "-h", raw.toString()).contains("needs_recovery");
-      if (replay) {
-        Commands.run("e2fsck", "-E", "journal_only", "-y", raw.toString());
-      }
-      var fsck = Commands.run("e2fsck", "-fn", raw.toString());
-      String log = Commands.ok("debugfs", "-R", "cat /records.log", raw.toString());
-      List<GuestRecord> records = new ArrayList<>();
-      // A last line without its newline is a record the guest was writing at the snapshot instant.
-      String[] lines = log.split("\n", -1);
-      for (int i = 0; i < lines.length - 1; i++) {
-        GuestRecord record = GuestRecord.parse(lines[i]);
-        if (record != null) {
-          records.add(record);
-        }
-      }
-      return new DiskContent(replay, fsck.exitCode() == 0, fsck.stdout() + fsck.stderr(), List.copyOf(records));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (raw != null) {
-        try {
-          Files.deleteIfExists(raw);
-        } catch (IOException ignored) {
-          // scratch space is cleaned with the test directory anyway
-        }
-      }
-    }
+    GuestDisk.Content content = GuestDisk.read(new ProcessRunner(), image, format, TestHost.scratchRoot());
+    return new DiskContent(content.neededJournalReplay(), content.clean(), content.fsckReport(),
+        content.records().stream().map(r -> new GuestRecord(r.boot(), r.sequence())).toList());
   }
 
   /** The filesystem is clean and the log has records with no gaps within each boot. */

@@ -37,7 +37,16 @@ public final class TestHost {
     Assumptions.assumeTrue(libvirtAvailable(), "libvirtd not reachable");
   }
 
-  /** A fresh directory for one test; its name may be asked to contain a space. */
+  /** The directory under which every test's scratch directory lives; created if missing. */
+  public static Path scratchRoot() {
+    try {
+      return Files.createDirectories(SCRATCH);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A fresh directory for one test. */
   public static Path scratchDir(String prefix) {
     try {
       Files.createDirectories(SCRATCH);

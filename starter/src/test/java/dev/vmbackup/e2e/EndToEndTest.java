@@ -57,6 +57,10 @@ abstract class EndToEndTest {
     if (worker != null) {
       worker.close();
     }
+    String record = System.getenv("VMBACKUP_RECORD_HISTORIES");
+    if (record != null && client != null) {
+      Histories.export(client, host, Path.of(record));
+    }
     TestHost.deleteRecursively(scratch);
   }
 

@@ -12,6 +12,7 @@ import dev.vmbackup.testing.TestHost;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.RestoreResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +80,7 @@ class RestoreE2ETest extends EndToEndTest {
 
       // The guest moves on well past the backup before it is restored.
       GuestRecord beforeRestore = guest.console().waitForNewRecords(15, Duration.ofSeconds(90));
+      int consoleBefore = Files.readString(guest.consoleLog(), StandardCharsets.ISO_8859_1).length();
       CliResult restore = cli("restore", guest.name(), result.backupId(), "--memory", "--json");
       assertThat(restore.exitCode()).as(restore.toString()).isZero();
       RestoreResult restored = restore.json(RestoreResult.class);
@@ -92,12 +94,11 @@ class RestoreE2ETest extends EndToEndTest {
       assertThat(Invariants.blockList(guest.name(), false))
           .containsEntry("vda", guest.diskPath("vda").toString());
 
-      // The counter goes on from the snapshot point, in the same boot, instead of starting again.
-      String consoleBefore = Files.readString(guest.consoleLog(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      // The counter goes back to the snapshot point and goes on, in the same boot, instead of starting
+      // again: the first record after the restore is the one after the backed-up state.
       guest.console().waitForNewRecords(5, Duration.ofSeconds(90));
-      String after = Files.readString(guest.consoleLog(), java.nio.charset.StandardCharsets.ISO_8859_1)
-          .substring(consoleBefore.length());
-      GuestRecord firstAfter = firstRecord(after);
+      String since = Files.readString(guest.consoleLog(), StandardCharsets.ISO_8859_1).substring(consoleBefore);
+      GuestRecord firstAfter = firstRecordAfterRestore(since, beforeRestore);
       assertThat(firstAfter.boot()).isEqualTo(beforeRestore.boot());
       assertThat(firstAfter.sequence()).isLessThan(beforeRestore.sequence())
           .isBetween(snapshotPoint.sequence(), snapshotPoint.sequence() + 3);
@@ -139,10 +140,21 @@ class RestoreE2ETest extends EndToEndTest {
     }
   }
 
-  private static GuestRecord firstRecord(String console) {
+  /**
+   * The console shows the records the guest printed until the restore stopped it, then the ones it
+   * printed after resuming from the saved state: the first record whose counter went back.
+   */
+  private static GuestRecord firstRecordAfterRestore(String console, GuestRecord beforeRestore) {
     var matcher = java.util.regex.Pattern.compile("record (\\S+) (\\d+)").matcher(console);
-    assertThat(matcher.find()).as("a record printed after the restore:%n%s", console).isTrue();
-    return new GuestRecord(matcher.group(1), Long.parseLong(matcher.group(2)));
+    long previous = beforeRestore.sequence();
+    while (matcher.find()) {
+      GuestRecord record = new GuestRecord(matcher.group(1), Long.parseLong(matcher.group(2)));
+      if (record.sequence() < previous) {
+        return record;
+      }
+      previous = record.sequence();
+    }
+    throw new AssertionError("no record after the restore went back to the saved state:\n" + console);
   }
 
 }

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Runs every test of vmbackup on this machine: workflow tests, activity tests against the real
+# libvirtd and test guest, and end-to-end tests against the real Temporal dev server. Installs what it
+# needs first (libvirt, QEMU, the test guest, the Temporal CLI, Java and Maven), caching outside the
+# repository. Extra arguments go to Maven, e.g. -Dtest=RestoreE2ETest -Dsurefire.failIfNoSpecifiedTests=false
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "run-tests: $*" >&2; }
+
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+scripts/prepare-host.sh
+TEMPORAL_CLI="$(scripts/install-temporal-cli.sh)"
+export VMBACKUP_TEMPORAL_CLI="$TEMPORAL_CLI"
+
+# Test domains and scratch files of an earlier run that was killed are removed first, so that they
+# cannot disturb this one. Only names the tests create (vmbt-*) are touched.
+for domain in $(virsh -c qemu:///system list --all --name | grep '^vmbt-' || true); do
+  virsh -c qemu:///system destroy "$domain" >/dev/null 2>&1 || true
+  virsh -c qemu:///system undefine "$domain" --nvram >/dev/null 2>&1 || true
+done
+{ grep ' /var/tmp/vmbackup-tests/' /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r mount; do
+  umount "$(printf '%b' "$mount")" || true
+done
+rm -rf /var/tmp/vmbackup-tests
+
+log "running the tests"
+mvn -B -ntp verify "$@"
