@@ -15,6 +15,9 @@ import java.util.List;
  * @param domainXml the domain definition at backup time
  * @param nvram the UEFI variable store, or null
  * @param verified the last verification, or null before the first
+ * @param parentBackupId the backup this one builds on (a chain layer or an incremental needs it to be
+ *     restored); null for a backup that stands alone
+ * @param checkpoint the libvirt checkpoint this backup created (incremental strategies), else null
  */
 public record Manifest(
     int formatVersion,
@@ -32,7 +35,9 @@ public record Manifest(
     ManifestFile memoryState,
     ManifestFile domainXml,
     ManifestFile nvram,
-    Verification verified) {
+    Verification verified,
+    String parentBackupId,
+    String checkpoint) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";
@@ -42,9 +47,20 @@ public record Manifest(
     disks = disks == null ? List.of() : List.copyOf(disks);
   }
 
+  /** A standalone backup: no parent, no checkpoint. */
+  public Manifest(
+      int formatVersion, String domain, String uuid, String host, String backupId, String startedAt,
+      String completedAt, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
+      List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
+      ManifestFile nvram, Verification verified) {
+    this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
+        warnings, disks, memoryState, domainXml, nvram, verified, null, null);
+  }
+
   public Manifest withVerification(Verification verification) {
     return new Manifest(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy,
-        captureRequested, capture, warnings, disks, memoryState, domainXml, nvram, verification);
+        captureRequested, capture, warnings, disks, memoryState, domainXml, nvram, verification, parentBackupId,
+        checkpoint);
   }
 
   /** Sum of the logical sizes of every file the manifest lists. */

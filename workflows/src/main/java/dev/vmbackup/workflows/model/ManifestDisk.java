@@ -14,6 +14,8 @@ import java.util.List;
  * @param sourcePath where the image lived on the host when it was backed up
  * @param backing the retained backing layers, nearest first; each file's qcow2 header still names
  *     its original backing path, which a restore rewrites
+ * @param bitmap the persistent dirty bitmap that tracks this disk's changes since this backup
+ *     (incremental strategies), else null
  */
 public record ManifestDisk(
     String target,
@@ -23,8 +25,15 @@ public record ManifestDisk(
     long bytes,
     String sha256,
     String sourcePath,
-    List<ManifestImage> backing) {
+    List<ManifestImage> backing,
+    String bitmap) {
   public ManifestDisk {
     backing = backing == null ? List.of() : List.copyOf(backing);
+  }
+
+  /** A disk without a dirty bitmap. */
+  public ManifestDisk(String target, String file, String format, long virtualSize, long bytes, String sha256,
+      String sourcePath, List<ManifestImage> backing) {
+    this(target, file, format, virtualSize, bytes, sha256, sourcePath, backing, null);
   }
 }

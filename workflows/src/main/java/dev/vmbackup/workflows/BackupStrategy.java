@@ -1,0 +1,20 @@
+package dev.vmbackup.workflows;
+
+import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.RetainResult;
+
+/**
+ * The part of a backup that differs between strategies: freezing the disks, copying what was frozen
+ * into the prepared directory (published with its manifest), and putting the VM back on a clean
+ * chain. The workflow around it locks, inspects, prepares, verifies and reports. A strategy registers
+ * a compensation before each step it takes.
+ */
+interface BackupStrategy {
+  /**
+   * @param retained the published backup
+   * @param capture the capture actually achieved
+   */
+  record Outcome(RetainResult retained, CaptureMode capture) {}
+
+  Outcome run(BackupContext context);
+}
