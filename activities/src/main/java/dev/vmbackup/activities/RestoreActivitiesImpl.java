@@ -98,7 +98,6 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     ActivityBoundary.run("copy backup " + request.backup().backupId() + " out of the repository", () -> {
       BackupRef ref = request.backup();
       BackupRepository repository = Repositories.open(ref.repository());
-      Path dir = repository.backupDir(ref.domain(), ref.backupId());
       List<FilePlacement> files = request.disks().stream().flatMap(disk -> disk.chain().stream()).toList();
       long total = files.stream().mapToLong(FilePlacement::bytes).sum();
       CopyProgress resume = Heartbeats.lastDetails(CopyProgress.class).orElse(CopyProgress.START);
@@ -107,6 +106,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         FilePlacement file = files.get(index);
         if (index >= resume.fileIndex()) {
           long offset = index == resume.fileIndex() ? resume.offset() : 0;
+          Path dir = repository.backupDir(ref.domain(),
+              file.backupId() == null ? ref.backupId() : Validation.backupId(file.backupId()));
           copyOne(dir, file, offset, index, done, total);
         }
         done += file.bytes();
@@ -114,12 +115,55 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       }
       for (DiskPlacement disk : request.disks()) {
         List<FilePlacement> chain = disk.chain();
+        if (request.flatten() && chain.size() > 1 && flattenedAlready(disk)) {
+          // An earlier attempt flattened it and died before deleting the layers: never rebase a
+          // standalone image (its holes would then read through to a backing file).
+          deleteLayersBelow(disk);
+          continue;
+        }
         for (int depth = 0; depth + 1 < chain.size(); depth++) {
           FilePlacement below = chain.get(depth + 1);
           images.rebaseUnsafe(Path.of(chain.get(depth).destination()), Path.of(below.destination()), below.format());
         }
+        if (request.flatten() && chain.size() > 1) {
+          flatten(disk);
+        }
       }
     });
+  }
+
+  /**
+   * Turns a restored chain into one standalone image at the active image's destination: converted
+   * into a temporary file beside it, then moved over it, then the layers below are deleted. A retry
+   * after a crash finds the chain intact (or already flattened) and does the same again.
+   */
+  private void flatten(DiskPlacement disk) {
+    Path active = Path.of(disk.active().destination());
+    Path flat = active.resolveSibling(active.getFileName() + ".flattening");
+    try {
+      Files.deleteIfExists(flat);
+      images.convert(active, flat, disk.active().format());
+      Files.move(flat, active, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    deleteLayersBelow(disk);
+  }
+
+  /** The active image has no backing reference although the chain has layers: it was flattened. */
+  private boolean flattenedAlready(DiskPlacement disk) {
+    Path active = Path.of(disk.active().destination());
+    return Files.exists(active) && images.info(active).backingFilename() == null;
+  }
+
+  private static void deleteLayersBelow(DiskPlacement disk) {
+    try {
+      for (FilePlacement layer : disk.chain().subList(1, disk.chain().size())) {
+        Files.deleteIfExists(Path.of(layer.destination()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void copyOne(Path dir, FilePlacement file, long offset, int index, long before, long total) {

@@ -47,6 +47,34 @@ public final class VerifyActivitiesImpl implements VerifyActivities {
         () -> read(Repositories.open(backup.repository()), backup.domain(), backup.backupId()));
   }
 
+  @Override
+  public List<Manifest> readBackupChain(BackupRef backup) {
+    return ActivityBoundary.run("read the chain of backup " + backup.backupId() + " of " + backup.domain(), () -> {
+      BackupRepository repository = Repositories.open(backup.repository());
+      List<Manifest> chain = new ArrayList<>();
+      Manifest current = read(repository, backup.domain(), backup.backupId());
+      chain.add(current);
+      while (current.parentBackupId() != null) {
+        String parent = current.parentBackupId();
+        if (chain.stream().anyMatch(m -> m.backupId().equals(parent)) || chain.size() > MAX_CHAIN) {
+          throw new HostFailure(FailureType.VERIFICATION_FAILED,
+              "the chain of backup " + backup.backupId() + " loops or is longer than " + MAX_CHAIN);
+        }
+        Manifest child = current;
+        current = repository.readManifest(backup.domain(), Validation.backupId(parent))
+            .orElseThrow(() -> new HostFailure(FailureType.BACKUP_NOT_FOUND,
+                "the chain of backup " + backup.backupId() + " is broken: " + child.backupId() + " needs backup "
+                    + parent + ", which is not in " + repository.root()));
+        chain.add(current);
+      }
+      java.util.Collections.reverse(chain);
+      return chain;
+    });
+  }
+
+  /** More backups than any sane chain holds means a loop or a corrupt repository. */
+  private static final int MAX_CHAIN = 10_000;
+
   private static Manifest read(BackupRepository repository, String domain, String backupId) {
     Validation.domainName("domain", domain);
     Validation.backupId(backupId);

@@ -46,6 +46,10 @@ class RestoreCommand implements Callable<Integer> {
   @Option(names = "--no-start", description = "Do not start the restored VM.")
   boolean noStart;
 
+  @Option(names = "--flatten",
+      description = "With --as: one standalone image per disk instead of a chain of layers.")
+  boolean flatten;
+
   @Option(names = "--force", description = "Move existing files at the target paths aside instead of refusing.")
   boolean force;
 
@@ -90,7 +94,7 @@ class RestoreCommand implements Callable<Integer> {
           : Validation.absolutePath("target directory", java.nio.file.Path.of(targetDir).toAbsolutePath().toString());
       return new RestoreRequest(domain, backupId, as, memory ? Boolean.TRUE : null, inPlace ? Boolean.TRUE : null,
           target, noStart ? Boolean.FALSE : null, force ? Boolean.TRUE : null, options.requestedRepository(),
-          Validation.hostName(options.effectiveHost()));
+          Validation.hostName(options.effectiveHost()), flatten ? Boolean.TRUE : null);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

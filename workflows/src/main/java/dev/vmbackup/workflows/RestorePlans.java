@@ -8,6 +8,7 @@ import dev.vmbackup.workflows.model.ImageLayer;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestImage;
+import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,25 +19,45 @@ import java.util.Map;
 final class RestorePlans {
   private RestorePlans() {}
 
-  /**
-   * A new domain's files: {@code <targetDir>/<name>-<target>.<format>} for each active image and
-   * {@code <name>-<target>-backing<N>.<format>} for its layers.
-   */
+  /** A new domain's files from one standalone backup. */
   static List<DiskPlacement> asNewDomain(Manifest manifest, String newName, String targetDir) {
+    return asNewDomain(List.of(manifest), newName, targetDir);
+  }
+
+  /**
+   * A new domain's files from a backup and the backups it builds on (oldest first, the restored one
+   * last): {@code <targetDir>/<name>-<target>.<format>} for each active image and
+   * {@code <name>-<target>-backing<N>.<format>} for the layers below it, nearest first. Each backup
+   * contributes its layer of the disk (and any backing layers it retained itself); its parent's
+   * layers come below.
+   */
+  static List<DiskPlacement> asNewDomain(List<Manifest> chain, String newName, String targetDir) {
+    Manifest restored = chain.get(chain.size() - 1);
     List<DiskPlacement> placements = new ArrayList<>();
-    for (ManifestDisk disk : manifest.disks()) {
-      List<FilePlacement> chain = new ArrayList<>();
+    for (ManifestDisk disk : restored.disks()) {
+      List<FilePlacement> files = new ArrayList<>();
       String stem = targetDir + "/" + newName + "-" + disk.target();
-      chain.add(new FilePlacement(disk.file(), stem + "." + disk.format(), disk.format(), disk.bytes(), disk.sha256()));
-      int depth = 1;
-      for (ManifestImage layer : disk.backing()) {
-        chain.add(new FilePlacement(
-            layer.file(), stem + "-backing" + depth + "." + layer.format(), layer.format(), layer.bytes(), layer.sha256()));
-        depth++;
+      for (int index = chain.size() - 1; index >= 0; index--) {
+        Manifest backup = chain.get(index);
+        String from = backup == restored ? null : backup.backupId();
+        ManifestDisk layer = backup.disks().stream().filter(d -> d.target().equals(disk.target())).findFirst()
+            .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                "backup " + backup.backupId() + " has no disk " + disk.target() + " although "
+                    + restored.backupId() + " builds on it", FailureType.VERIFICATION_FAILED.name()));
+        files.add(new FilePlacement(layer.file(), destination(stem, files.size(), layer.format()), layer.format(),
+            layer.bytes(), layer.sha256(), from));
+        for (ManifestImage below : layer.backing()) {
+          files.add(new FilePlacement(below.file(), destination(stem, files.size(), below.format()), below.format(),
+              below.bytes(), below.sha256(), from));
+        }
       }
-      placements.add(new DiskPlacement(disk.target(), chain));
+      placements.add(new DiskPlacement(disk.target(), files));
     }
     return placements;
+  }
+
+  private static String destination(String stem, int depth, String format) {
+    return depth == 0 ? stem + "." + format : stem + "-backing" + depth + "." + format;
   }
 
   /** In place: every file goes back to the path it was backed up from. */

@@ -35,6 +35,9 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
   private final HostDefaultsActivities hostDefaults =
       Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
 
+  /** Change id of restores that read a backup's whole chain (see {@code Workflow.getVersion}). */
+  static final String CHAINS_CHANGE = "restore-backup-chains";
+
   private String step = "starting";
   private String backupId;
 
@@ -70,24 +73,38 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       step = "verify";
       String repository = inspect.resolveRepository(request.repository());
       BackupRef ref = new BackupRef(repository, request.domain(), request.backupId());
-      Manifest manifest = verify.readManifest(ref);
+      // Restores of chained backups read every backup the point builds on; runs started before that
+      // read the one manifest.
+      int version = Workflow.getVersion(CHAINS_CHANGE, Workflow.DEFAULT_VERSION, 1);
+      List<Manifest> chain = version == Workflow.DEFAULT_VERSION
+          ? List.of(verify.readManifest(ref))
+          : verify.readBackupChain(ref);
+      Manifest manifest = chain.get(chain.size() - 1);
       if (request.memoryRequested() && manifest.memoryState() == null) {
         throw ApplicationFailure.newNonRetryableFailure(
             "backup " + request.backupId() + " has no memory state (it was taken with capture "
                 + manifest.capture() + "); restore it without --memory",
             FailureType.INVALID_INPUT.name());
       }
-      VerifyResult verified = verify.verifyBackup(new VerifyRequest(repository, request.domain(), request.backupId(), false));
-      if (!verified.ok()) {
+      if (request.inPlaceRequested() && chain.size() > 1) {
         throw ApplicationFailure.newNonRetryableFailure(
-            "backup " + request.backupId() + " of " + request.domain() + " failed verification, nothing was changed: "
-                + String.join("; ", verified.problems()),
-            FailureType.VERIFICATION_FAILED.name());
+            "backup " + request.backupId() + " builds on " + (chain.size() - 1) + " earlier backup(s); restore it"
+                + " with --as NAME (in place restores only backups that stand alone)",
+            FailureType.INVALID_INPUT.name());
+      }
+      for (Manifest piece : chain) {
+        VerifyResult verified = verify.verifyBackup(new VerifyRequest(repository, request.domain(), piece.backupId(), false));
+        if (!verified.ok()) {
+          throw ApplicationFailure.newNonRetryableFailure(
+              "backup " + piece.backupId() + " of " + request.domain() + " failed verification, nothing was changed: "
+                  + String.join("; ", verified.problems()),
+              FailureType.VERIFICATION_FAILED.name());
+        }
       }
       String suffix = ".vmbackup-replaced-" + BackupIds.fromEpochMillis(Workflow.currentTimeMillis());
       result =
           request.as() != null
-              ? restoreAsNewDomain(request, ref, manifest, suffix, restore, copy, undo, compensations)
+              ? restoreAsNewDomain(request, ref, chain, suffix, restore, copy, undo, compensations)
               : restoreInPlace(request, ref, manifest, suffix, inspect, restore, copy, undo, compensations);
     } catch (RuntimeException failure) {
       log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
@@ -106,14 +123,15 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
   private RestoreResult restoreAsNewDomain(
       RestoreRequest request,
       BackupRef ref,
-      Manifest manifest,
+      List<Manifest> chain,
       String suffix,
       RestoreActivities restore,
       RestoreActivities copy,
       RestoreActivities undo,
       Compensations compensations) {
+    Manifest manifest = chain.get(chain.size() - 1);
     String targetDir = request.targetDir() != null ? request.targetDir() : RestorePlans.defaultTargetDir(manifest);
-    List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, request.as(), targetDir);
+    List<DiskPlacement> placements = RestorePlans.asNewDomain(chain, request.as(), targetDir);
     List<String> destinations = RestorePlans.destinations(placements);
 
     step = "check";
@@ -127,7 +145,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
 
     step = "copy";
     compensations.add(() -> undo.deleteRestoredFiles(destinations));
-    copy.copyFromRepository(new RestoreCopyRequest(ref, placements));
+    copy.copyFromRepository(new RestoreCopyRequest(ref, placements, request.flattenRequested()));
 
     step = "define";
     String uuid = Workflow.randomUUID().toString();

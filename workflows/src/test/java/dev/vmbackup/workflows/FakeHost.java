@@ -70,6 +70,8 @@ final class FakeHost {
   volatile boolean verifyOk = true;
   /** What {@code readManifest} answers. */
   volatile Manifest manifest;
+  /** The chain readBackupChain returns, oldest first; null for just {@link #manifest}. */
+  volatile List<Manifest> chain;
 
   /** Every call of {@code method} fails non-retryably with the given type, as an activity's boundary would. */
   void failNonRetryable(String method, FailureType type) {
@@ -260,6 +262,12 @@ final class FakeHost {
     public Manifest readManifest(BackupRef backup) {
       step("readManifest", backup.backupId(), backup);
       return manifest;
+    }
+
+    @Override
+    public List<Manifest> readBackupChain(BackupRef backup) {
+      step("readBackupChain", backup.backupId(), backup);
+      return chain != null ? chain : List.of(manifest);
     }
   }
 

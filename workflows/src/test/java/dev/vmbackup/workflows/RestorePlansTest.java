@@ -26,6 +26,28 @@ class RestorePlansTest {
   private final Manifest manifest = manifest(false);
 
   @Test
+  void aPointOfAChainStacksEachBackupsLayerAboveItsParentsLayers() {
+    Manifest root = manifest;
+    ManifestDisk vdaLayer = new ManifestDisk("vda", "vda.qcow2", "qcow2", 1L << 30, 4096, "d".repeat(64),
+        "/images/vda.qcow2.vmbackup-20261123T000000Z.qcow2", List.of());
+    ManifestDisk vdbLayer = new ManifestDisk("vdb", "vdb.qcow2", "qcow2", 1L << 30, 8192, "e".repeat(64),
+        "/images/vdb.raw.vmbackup-20261123T000000Z.qcow2", List.of());
+    Manifest point = new Manifest(1, "vm1", UUID_VM1, "h1", "20261123T000000Z", null, null, null, null, null,
+        List.of(), List.of(vdaLayer, vdbLayer), null, null, null, null, root.backupId(), null);
+
+    List<DiskPlacement> placements = RestorePlans.asNewDomain(List.of(root, point), "copy", "/srv/restore");
+
+    assertThat(placements.get(0).chain()).containsExactly(
+        new FilePlacement("vda.qcow2", "/srv/restore/copy-vda.qcow2", "qcow2", 4096, "d".repeat(64), null),
+        new FilePlacement("disks/vda.qcow2", "/srv/restore/copy-vda-backing1.qcow2", "qcow2", 1L << 20,
+            "a".repeat(64), root.backupId()),
+        new FilePlacement("disks/vda-backing1.qcow2", "/srv/restore/copy-vda-backing2.qcow2", "qcow2", 2L << 20,
+            "b".repeat(64), root.backupId()));
+    assertThat(placements.get(1).chain()).extracting(FilePlacement::destination)
+        .containsExactly("/srv/restore/copy-vdb.qcow2", "/srv/restore/copy-vdb-backing1.raw");
+  }
+
+  @Test
   void newDomainFilesAreNamedAfterTheNewDomainAndTargetWithNumberedBackingLayers() {
     List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, "copy", "/srv/restore");
 

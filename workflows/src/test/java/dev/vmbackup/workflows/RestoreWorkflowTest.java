@@ -50,7 +50,7 @@ class RestoreWorkflowTest {
   private static final String NEW_VDA_BACKING = TARGET_DIR + "/vm1-copy-vda-backing1.qcow2";
   private static final String NEW_VDB = TARGET_DIR + "/vm1-copy-vdb.raw";
   private static final List<String> VERIFIED = List.of(
-      "acquireDomainLock", "resolveRepository", "readManifest", "verifyBackup");
+      "acquireDomainLock", "resolveRepository", "readBackupChain", "verifyBackup");
   private static final BackupRef REF = new BackupRef(FakeHost.DEFAULT_REPOSITORY, "vm1", BACKUP_ID);
 
   private WorkflowHarness harness;
@@ -90,7 +90,7 @@ class RestoreWorkflowTest {
     assertThat(journal.entries()).containsExactly(
         "acquireDomainLock(vm1-copy)",
         "resolveRepository(null)",
-        "readManifest(" + BACKUP_ID + ")",
+        "readBackupChain(" + BACKUP_ID + ")",
         "verifyBackup(record=false)",
         "checkRestoreTargets(vm1-copy)",
         "copyFromRepository(" + BACKUP_ID + ")",
@@ -105,7 +105,7 @@ class RestoreWorkflowTest {
     LockRequest lock = new LockRequest("vm1-copy", workflowId, runId);
     assertThat(journal.arguments("acquireDomainLock", LockRequest.class)).containsExactly(lock);
     assertThat(journal.arguments("releaseDomainLock", LockRequest.class)).containsExactly(lock);
-    assertThat(journal.onlyArgument("readManifest", BackupRef.class)).isEqualTo(REF);
+    assertThat(journal.onlyArgument("readBackupChain", BackupRef.class)).isEqualTo(REF);
     assertThat(journal.onlyArgument("verifyBackup", VerifyRequest.class))
         .isEqualTo(new VerifyRequest(FakeHost.DEFAULT_REPOSITORY, "vm1", BACKUP_ID, false));
 
@@ -327,7 +327,7 @@ class RestoreWorkflowTest {
     assertThat(failureType(failed)).isEqualTo(FailureType.INVALID_INPUT.name());
     // Refused from the manifest alone, before the (possibly long) verification of every file.
     assertThat(journal.methods()).containsExactly(
-        "acquireDomainLock", "resolveRepository", "readManifest", "releaseDomainLock");
+        "acquireDomainLock", "resolveRepository", "readBackupChain", "releaseDomainLock");
   }
 
   static Stream<Arguments> invalidRequests() {

@@ -22,4 +22,10 @@ public interface ImageTool {
 
   /** Commits an overlay that no VM uses into its backing file ({@code qemu-img commit}). */
   void commit(Path overlay);
+
+  /**
+   * Writes the content the image shows, backing layers included, into a new standalone image
+   * ({@code qemu-img convert}); holes stay holes.
+   */
+  void convert(Path image, Path destination, String format);
 }

@@ -106,6 +106,12 @@ public final class QemuImg implements ImageTool {
     runner.runChecked(List.of("qemu-img", "commit", "-q", absolute(overlay)), LONG_TIMEOUT);
   }
 
+  @Override
+  public void convert(Path image, Path destination, String format) {
+    runner.runChecked(
+        List.of("qemu-img", "convert", "-q", "-O", format, absolute(image), absolute(destination)), LONG_TIMEOUT);
+  }
+
   private static String absolute(Path image) {
     return image.toAbsolutePath().toString();
   }

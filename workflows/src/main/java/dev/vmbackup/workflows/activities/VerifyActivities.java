@@ -13,4 +13,11 @@ public interface VerifyActivities {
 
   /** Reads a backup's manifest. Fails {@code BACKUP_NOT_FOUND}. */
   Manifest readManifest(BackupRef backup);
+
+  /**
+   * Reads the manifests a backup needs to be restored: itself and, following each manifest's
+   * {@code parentBackupId}, every backup it builds on, the one that stands alone first. Fails
+   * {@code BACKUP_NOT_FOUND} naming the missing parent when the chain is broken.
+   */
+  java.util.List<Manifest> readBackupChain(BackupRef backup);
 }

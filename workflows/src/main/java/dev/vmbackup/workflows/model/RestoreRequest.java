@@ -18,6 +18,7 @@ package dev.vmbackup.workflows.model;
  * @param overwrite move existing files at the target paths aside instead of refusing
  * @param repository absent: the host's default
  * @param host absent: the default host
+ * @param flatten with {@code as}: one standalone image per disk instead of a chain of layers
  */
 public record RestoreRequest(
     String domain,
@@ -29,7 +30,18 @@ public record RestoreRequest(
     Boolean start,
     Boolean overwrite,
     String repository,
-    String host) {
+    String host,
+    Boolean flatten) {
+
+  /** A restore without flattening. */
+  public RestoreRequest(String domain, String backupId, String as, Boolean memory, Boolean inPlace, String targetDir,
+      Boolean start, Boolean overwrite, String repository, String host) {
+    this(domain, backupId, as, memory, inPlace, targetDir, start, overwrite, repository, host, null);
+  }
+
+  public boolean flattenRequested() {
+    return Boolean.TRUE.equals(flatten);
+  }
 
   public boolean memoryRequested() {
     return Boolean.TRUE.equals(memory);
@@ -44,6 +56,7 @@ public record RestoreRequest(
   }
 
   public RestoreRequest withHost(String newHost) {
-    return new RestoreRequest(domain, backupId, as, memory, inPlace, targetDir, start, overwrite, repository, newHost);
+    return new RestoreRequest(domain, backupId, as, memory, inPlace, targetDir, start, overwrite, repository, newHost,
+        flatten);
   }
 }
