@@ -1,11 +1,14 @@
 package dev.vmbackup.client;
 
 import dev.vmbackup.workflows.BackupWorkflow;
+import dev.vmbackup.workflows.PruneWorkflow;
 import dev.vmbackup.workflows.RestoreWorkflow;
 import dev.vmbackup.workflows.TaskQueues;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.BackupStatus;
+import dev.vmbackup.workflows.model.PruneRequest;
+import dev.vmbackup.workflows.model.PruneResult;
 import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.RestoreResult;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -75,6 +78,23 @@ public final class VmBackupClient {
       throw new BackupAlreadyRunningException(
           e.getExecution().getWorkflowId(), e.getExecution().getRunId(), "a restore of " + target);
     }
+  }
+
+  /** Starts a prune of one domain's backups and returns at once. The request must name its host. */
+  public WorkflowExecution startPrune(PruneRequest request) {
+    String host = Objects.requireNonNull(request.host(), "request.host");
+    String workflowId = PruneWorkflow.workflowId(host, request.domain());
+    PruneWorkflow workflow = client.newWorkflowStub(PruneWorkflow.class, options(workflowId));
+    try {
+      return WorkflowClient.start(workflow::prune, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new BackupAlreadyRunningException(
+          e.getExecution().getWorkflowId(), e.getExecution().getRunId(), "a prune of " + request.domain());
+    }
+  }
+
+  public PruneResult prune(PruneRequest request) {
+    return await(startPrune(request), PruneResult.class);
   }
 
   /** Backs up and waits for the result; a failed backup throws {@code WorkflowFailedException}. */

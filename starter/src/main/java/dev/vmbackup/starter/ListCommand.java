@@ -48,6 +48,7 @@ class ListCommand implements Callable<Integer> {
       for (Manifest manifest : backups) {
         entries.add(Map.of(
             "path", repository.backupDir(manifest.domain(), manifest.backupId()).toString(),
+            "protected", repository.isProtected(manifest.domain(), manifest.backupId()),
             "manifest", manifest));
       }
       Output.json(out, Map.of("repository", root.toString(), "backups", entries));
@@ -57,12 +58,14 @@ class ListCommand implements Callable<Integer> {
       out.println(domain == null ? "no backups in " + root : "no backups of " + domain + " in " + root);
       return 0;
     }
-    out.printf("%-24s %-17s %-9s %-8s %5s %10s  %s%n", "DOMAIN", "BACKUP", "STRATEGY", "CAPTURE", "DISKS", "SIZE",
-        "VERIFIED");
+    out.printf("%-24s %-17s %-12s %-11s %5s %10s  %-8s %-9s %s%n", "DOMAIN", "BACKUP", "STRATEGY", "CAPTURE",
+        "DISKS", "SIZE", "VERIFIED", "PROTECTED", "PARENT");
     for (Manifest manifest : backups) {
       String verified = manifest.verified() == null ? "never" : manifest.verified().ok() ? "ok" : "FAILED";
-      out.printf("%-24s %-17s %-9s %-8s %5d %10s  %s%n", manifest.domain(), manifest.backupId(), manifest.strategy(),
-          manifest.capture(), manifest.disks().size(), Output.bytes(manifest.totalBytes()), verified);
+      out.printf("%-24s %-17s %-12s %-11s %5d %10s  %-8s %-9s %s%n", manifest.domain(), manifest.backupId(),
+          manifest.strategy(), manifest.capture(), manifest.disks().size(), Output.bytes(manifest.totalBytes()),
+          verified, repository.isProtected(manifest.domain(), manifest.backupId()) ? "yes" : "-",
+          manifest.parentBackupId() == null ? "-" : manifest.parentBackupId());
     }
     return 0;
   }

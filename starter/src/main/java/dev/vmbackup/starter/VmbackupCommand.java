@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
       RestoreCommand.class,
       ListCommand.class,
       VerifyCommand.class,
+      PruneCommand.class,
+      ProtectCommand.class,
       WorkerCommand.class,
       DemoCommand.class
     })

@@ -7,6 +7,7 @@ import dev.vmbackup.activities.HostSettings;
 import dev.vmbackup.activities.InspectActivitiesImpl;
 import dev.vmbackup.activities.MergeActivitiesImpl;
 import dev.vmbackup.activities.OverlayMerger;
+import dev.vmbackup.activities.PruneActivitiesImpl;
 import dev.vmbackup.activities.RestoreActivitiesImpl;
 import dev.vmbackup.activities.RetainActivitiesImpl;
 import dev.vmbackup.activities.SnapshotActivitiesImpl;
@@ -16,6 +17,7 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.BackupWorkflowImpl;
+import dev.vmbackup.workflows.PruneWorkflowImpl;
 import dev.vmbackup.workflows.RestoreWorkflowImpl;
 import dev.vmbackup.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
@@ -50,7 +52,8 @@ public final class WorkerAssembly {
       WorkflowImplementationOptions options = WorkflowImplementationOptions.newBuilder()
           .setFailWorkflowExceptionTypes(IllegalArgumentException.class, NullPointerException.class)
           .build();
-      worker.registerWorkflowImplementationTypes(options, BackupWorkflowImpl.class, RestoreWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(
+          options, BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class);
       worker.registerActivitiesImplementations(new HostDefaultsActivitiesImpl(settings.host()));
     }
     if (roles.hostActivities()) {
@@ -69,7 +72,8 @@ public final class WorkerAssembly {
           new RetainActivitiesImpl(hypervisor, images, copier),
           new MergeActivitiesImpl(merger),
           new VerifyActivitiesImpl(images),
-          new RestoreActivitiesImpl(hypervisor, images, copier));
+          new RestoreActivitiesImpl(hypervisor, images, copier),
+          new PruneActivitiesImpl());
     }
   }
 }

@@ -47,4 +47,17 @@ public interface BackupRepository {
 
   /** Domains that have at least one directory in the repository, sorted. */
   List<String> domains();
+
+  /**
+   * Deletes a published backup. It is first renamed to {@code <backupId>.deleting}, so that from that
+   * instant it is no longer listed: an interrupted delete never leaves a half-deleted backup that looks
+   * good. Idempotent: a retry finishes a rename done before.
+   */
+  void delete(String domain, String backupId);
+
+  /** Whether the backup is protected from pruning: a file named {@code protected} in its directory. */
+  boolean isProtected(String domain, String backupId);
+
+  /** Marks a backup protected from pruning, or removes the mark. */
+  void setProtected(String domain, String backupId, boolean protect);
 }

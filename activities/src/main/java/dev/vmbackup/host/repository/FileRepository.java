@@ -45,6 +45,10 @@ public final class FileRepository implements BackupRepository {
   private static final Logger LOG = LoggerFactory.getLogger(FileRepository.class);
 
   static final String PARTIAL_SUFFIX = ".partial";
+  /** A backup being deleted: no longer listed, removed file by file. */
+  static final String DELETING_SUFFIX = ".deleting";
+  /** Marker file of a backup protected from pruning. */
+  static final String PROTECTED = "protected";
   /** Inside a partial directory: who created it, so that a retry by the same owner can reuse it. */
   static final String OWNER_FILE = ".owner";
   private static final String MANIFEST_TEMP = Manifest.FILE_NAME + ".tmp";
@@ -289,6 +293,45 @@ public final class FileRepository implements BackupRepository {
       }
     }
     return manifests;
+  }
+
+  @Override
+  public void delete(String domain, String backupId) {
+    Path published = backupDir(domain, backupId);
+    Path deleting = published.resolveSibling(published.getFileName() + DELETING_SUFFIX);
+    try {
+      if (Files.exists(published, LinkOption.NOFOLLOW_LINKS)) {
+        Files.move(published, deleting, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(published.getParent());
+      }
+    } catch (IOException e) {
+      throw ioFailure("cannot delete " + published, e);
+    }
+    deleteRecursively(deleting);
+  }
+
+  @Override
+  public boolean isProtected(String domain, String backupId) {
+    return Files.exists(backupDir(domain, backupId).resolve(PROTECTED));
+  }
+
+  @Override
+  public void setProtected(String domain, String backupId, boolean protect) {
+    Path dir = backupDir(domain, backupId);
+    if (!Files.exists(dir.resolve(Manifest.FILE_NAME))) {
+      throw new RepositoryException(RepositoryException.Kind.NOT_FOUND, "no backup " + backupId + " of " + domain);
+    }
+    try {
+      if (protect) {
+        if (!Files.exists(dir.resolve(PROTECTED))) {
+          Files.createFile(dir.resolve(PROTECTED));
+        }
+      } else {
+        Files.deleteIfExists(dir.resolve(PROTECTED));
+      }
+    } catch (IOException e) {
+      throw ioFailure("cannot change the protection of " + dir, e);
+    }
   }
 
   @Override

@@ -1,0 +1,44 @@
+package dev.vmbackup.starter;
+
+import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.host.repository.RepositoryException;
+import dev.vmbackup.workflows.Validation;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "protect", mixinStandardHelpOptions = true,
+    description = "Protect a backup from pruning (or remove the protection with --off).")
+class ProtectCommand implements Callable<Integer> {
+  @Mixin GlobalOptions options;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DOMAIN")
+  String domain;
+
+  @Parameters(index = "1", paramLabel = "BACKUP_ID")
+  String backupId;
+
+  @Option(names = "--off", description = "Remove the protection.")
+  boolean off;
+
+  @Override
+  public Integer call() {
+    try {
+      Validation.domainName("domain", domain);
+      Validation.backupId(backupId);
+      new FileRepository(Path.of(options.effectiveRepository())).setProtected(domain, backupId, !off);
+    } catch (IllegalArgumentException | RepositoryException e) {
+      throw new UserError(e.getMessage());
+    }
+    spec.commandLine().getOut().printf("backup %s of %s is %s%n", backupId, domain,
+        off ? "no longer protected" : "protected from pruning");
+    return 0;
+  }
+}

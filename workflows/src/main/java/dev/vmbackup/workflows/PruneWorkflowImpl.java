@@ -1,0 +1,100 @@
+package dev.vmbackup.workflows;
+
+import dev.vmbackup.workflows.activities.HostDefaultsActivities;
+import dev.vmbackup.workflows.activities.PruneActivities;
+import dev.vmbackup.workflows.model.BackupRef;
+import dev.vmbackup.workflows.model.BackupStatus;
+import dev.vmbackup.workflows.model.BackupSummary;
+import dev.vmbackup.workflows.model.LockRequest;
+import dev.vmbackup.workflows.model.PruneDecision;
+import dev.vmbackup.workflows.model.PruneRequest;
+import dev.vmbackup.workflows.model.PruneResult;
+import dev.vmbackup.workflows.model.RetentionPolicy;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides with {@link Retention} and deletes what is not kept, newest first: a backup is deleted before
+ * anything it builds on, so that at every instant each listed backup still has all its parents. The
+ * domain's lock keeps a backup from building on a backup being deleted.
+ */
+public class PruneWorkflowImpl implements PruneWorkflow {
+  private final HostDefaultsActivities hostDefaults =
+      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
+
+  private String step = "starting";
+
+  @Override
+  public BackupStatus status() {
+    return new BackupStatus(step, null, null);
+  }
+
+  @Override
+  public PruneResult prune(PruneRequest request) {
+    validate(request);
+    String host = request.host() != null ? request.host() : hostDefaults.defaultHost();
+    HostSteps steps = new HostSteps(host);
+    PruneActivities prune = steps.forward(PruneActivities.class);
+    WorkflowInfo info = Workflow.getInfo();
+    LockRequest lock = new LockRequest(request.domain(), info.getWorkflowId(), info.getRunId());
+    Compensations compensations = new Compensations();
+    PruneResult result;
+    try {
+      step = "lock";
+      compensations.add(() -> steps.undoLock.releaseDomainLock(lock));
+      steps.lock.acquireDomainLock(lock);
+
+      step = "decide";
+      String repository = steps.inspect.resolveRepository(request.repository());
+      List<BackupSummary> backups = prune.listBackups(new BackupRef(repository, request.domain(), null));
+      List<PruneDecision> decisions = Retention.decide(backups, request.retention());
+      List<String> removed = new ArrayList<>();
+      if (!request.dryRunRequested()) {
+        step = "delete";
+        for (PruneDecision decision : decisions) {
+          if (!decision.keep()) {
+            prune.deleteBackup(new BackupRef(repository, request.domain(), decision.backupId()));
+            removed.add(decision.backupId());
+          }
+        }
+      }
+      result = new PruneResult(request.domain(), request.dryRunRequested(), decisions, removed);
+    } catch (RuntimeException failure) {
+      step = "compensate";
+      compensations.run();
+      step = "failed";
+      throw Failures.asWorkflowFailure(failure);
+    }
+    step = "release";
+    Failures.bestEffort(() -> steps.lock.releaseDomainLock(lock), "release the lock of " + request.domain());
+    step = "done";
+    return result;
+  }
+
+  private static void validate(PruneRequest request) {
+    try {
+      Validation.domainName("domain", request.domain());
+      if (request.host() != null) {
+        Validation.hostName(request.host());
+      }
+      if (request.repository() != null) {
+        Validation.absolutePath("repository", request.repository());
+      }
+      RetentionPolicy retention = request.retention();
+      if (retention == null) {
+        throw new IllegalArgumentException("a retention policy is required (for example keepDaily 7)");
+      }
+      for (Integer rule : new Integer[] {retention.keepLast(), retention.keepHourly(), retention.keepDaily(),
+          retention.keepWeekly(), retention.keepMonthly(), retention.keepYearly()}) {
+        if (rule != null && rule < 0) {
+          throw new IllegalArgumentException("retention counts cannot be negative");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());
+    }
+  }
+}
