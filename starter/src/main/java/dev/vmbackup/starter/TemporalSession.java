@@ -39,6 +39,26 @@ final class TemporalSession implements AutoCloseable {
     this.description = description;
   }
 
+  /**
+   * A session with a real Temporal server, for what only a server has (Schedules): the address given,
+   * else localhost:7233; never the embedded one. Does not require a worker to be polling.
+   */
+  static TemporalSession openServer(GlobalOptions options) {
+    String address = options.temporalAddress();
+    if (address == null) {
+      if (!listening(LOCAL_DEFAULT)) {
+        throw new UserError("policies are Temporal Schedules, which need a Temporal server (the embedded one has"
+            + " none): start one (e.g. temporal server start-dev) and pass --temporal HOST:PORT");
+      }
+      address = LOCAL_DEFAULT;
+    }
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowClient workflowClient = WorkflowClient.newInstance(
+        stubs, WorkflowClientOptions.newBuilder().setNamespace(options.namespace).build());
+    return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, "Temporal at " + address);
+  }
+
   static TemporalSession open(GlobalOptions options) {
     String address = options.temporalAddress();
     if (address == null && listening(LOCAL_DEFAULT)) {

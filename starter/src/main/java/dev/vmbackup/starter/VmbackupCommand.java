@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       PruneCommand.class,
       ProtectCommand.class,
+      PolicyCommand.class,
       WorkerCommand.class,
       DemoCommand.class
     })

@@ -2,11 +2,13 @@ package dev.vmbackup.worker;
 
 import dev.vmbackup.activities.BackupDirectoryActivitiesImpl;
 import dev.vmbackup.activities.DomainLockActivitiesImpl;
+import dev.vmbackup.activities.HookActivitiesImpl;
 import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
 import dev.vmbackup.activities.HostSettings;
 import dev.vmbackup.activities.InspectActivitiesImpl;
 import dev.vmbackup.activities.MergeActivitiesImpl;
 import dev.vmbackup.activities.OverlayMerger;
+import dev.vmbackup.activities.PlanActivitiesImpl;
 import dev.vmbackup.activities.PruneActivitiesImpl;
 import dev.vmbackup.activities.RestoreActivitiesImpl;
 import dev.vmbackup.activities.RetainActivitiesImpl;
@@ -15,8 +17,10 @@ import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.BackupWorkflowImpl;
+import dev.vmbackup.workflows.PlanWorkflowImpl;
 import dev.vmbackup.workflows.PruneWorkflowImpl;
 import dev.vmbackup.workflows.RestoreWorkflowImpl;
 import dev.vmbackup.workflows.TaskQueues;
@@ -53,7 +57,8 @@ public final class WorkerAssembly {
           .setFailWorkflowExceptionTypes(IllegalArgumentException.class, NullPointerException.class)
           .build();
       worker.registerWorkflowImplementationTypes(
-          options, BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class);
+          options, BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class,
+          PlanWorkflowImpl.class);
       worker.registerActivitiesImplementations(new HostDefaultsActivitiesImpl(settings.host()));
     }
     if (roles.hostActivities()) {
@@ -73,7 +78,9 @@ public final class WorkerAssembly {
           new MergeActivitiesImpl(merger),
           new VerifyActivitiesImpl(images),
           new RestoreActivitiesImpl(hypervisor, images, copier),
-          new PruneActivitiesImpl());
+          new PruneActivitiesImpl(),
+          new PlanActivitiesImpl(hypervisor, new ProcessRunner()),
+          new HookActivitiesImpl(new ProcessRunner()));
     }
   }
 }

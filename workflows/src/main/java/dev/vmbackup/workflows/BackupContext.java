@@ -12,6 +12,8 @@ import java.util.function.Consumer;
  * @param warnings collected for the manifest and the result; a strategy adds its own
  * @param startedAt workflow time at the start, for the manifest
  * @param step tells the workflow's status query which step runs now
+ * @param afterFreeze a strategy calls it right after the disks are frozen (runs the post-snapshot hook
+ *     once; the workflow calls it after the strategy if the strategy did not)
  */
 record BackupContext(
     BackupRequest request,
@@ -21,4 +23,5 @@ record BackupContext(
     Compensations compensations,
     List<String> warnings,
     long startedAt,
-    Consumer<String> step) {}
+    Consumer<String> step,
+    Runnable afterFreeze) {}

@@ -78,8 +78,17 @@ public class BackupWorkflowImpl implements BackupWorkflow {
           repository, domain.name(), BackupIds.fromEpochMillis(startedAt), info.getRunId(), domain.persistent()));
       backupId = prepared[0].backupId();
 
-      BackupStrategy.Outcome outcome = strategy.run(new BackupContext(
-          request, steps, domain, prepared[0], compensations, warnings, startedAt, current -> step = current));
+      HookRunner hooks = new HookRunner(request, steps, backupId, warnings);
+      hooks.preSnapshot();
+      BackupStrategy.Outcome outcome;
+      try {
+        outcome = strategy.run(new BackupContext(request, steps, domain, prepared[0], compensations, warnings,
+            startedAt, current -> step = current, hooks::postSnapshot));
+      } finally {
+        // The post-snapshot hook undoes what the pre-snapshot hook did (an application paused, say): it
+        // runs even when the strategy failed before or during its snapshot.
+        hooks.postSnapshot();
+      }
       path = outcome.retained().path();
 
       step = "verify";

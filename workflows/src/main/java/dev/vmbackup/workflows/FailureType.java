@@ -27,7 +27,9 @@ public enum FailureType {
   /** A restore would overwrite an existing domain or file. */
   TARGET_EXISTS,
   /** libvirt refused the request for a reason a retry does not change (unsupported configuration, bad XML). */
-  HYPERVISOR_REFUSED;
+  HYPERVISOR_REFUSED,
+  /** A pre- or post-snapshot hook command failed. */
+  HOOK_FAILED;
 
   /** Every type, for {@code RetryOptions.setDoNotRetry}. */
   public static String[] allNames() {

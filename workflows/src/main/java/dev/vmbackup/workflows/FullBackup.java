@@ -33,6 +33,7 @@ final class FullBackup implements BackupStrategy {
       SnapshotPlan undo = plan;
       context.compensations().add(() -> steps.undoSnapshot.revertExternalSnapshot(undo));
       SnapshotResult snapshot = steps.snapshot.createExternalSnapshot(plan);
+      context.afterFreeze().run();
       captured = snapshot.capture();
       context.warnings().addAll(snapshot.warnings());
     } else if (requested != CaptureMode.CRASH) {

@@ -11,6 +11,9 @@ public interface Hypervisor {
   /** The domain's identity and state, or empty if there is no such domain. */
   Optional<DomainStatus> lookup(String name);
 
+  /** Names of every domain, defined or running, sorted. */
+  java.util.List<String> domainNames();
+
   /**
    * The domain's XML including secure fields, either as it runs now (with the live backing chains)
    * or its persistent definition.

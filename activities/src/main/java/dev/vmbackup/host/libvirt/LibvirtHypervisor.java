@@ -59,6 +59,22 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public java.util.List<String> domainNames() {
+    return onConnection("list the domains", connect -> {
+      java.util.List<String> names = new java.util.ArrayList<>();
+      for (Domain domain : connect.listAllDomains(0)) {
+        try {
+          names.add(domain.getName());
+        } finally {
+          domain.free();
+        }
+      }
+      java.util.Collections.sort(names);
+      return names;
+    });
+  }
+
+  @Override
   public String domainXml(String name, boolean inactive) {
     int flags = Domain.XMLFlags.SECURE | (inactive ? Domain.XMLFlags.INACTIVE : 0);
     return onDomain(name, "read the XML of " + name, domain -> domain.getXMLDesc(flags));

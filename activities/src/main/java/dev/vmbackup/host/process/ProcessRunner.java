@@ -25,6 +25,11 @@ public final class ProcessRunner {
    * @throws CommandFailedException if it cannot be started or runs past the timeout (it is killed)
    */
   public CommandResult run(List<String> command, Duration timeout) {
+    return run(command, java.util.Map.of(), timeout);
+  }
+
+  /** Runs the command with these variables added to its environment, and waits for it. */
+  public CommandResult run(List<String> command, java.util.Map<String, String> environment, Duration timeout) {
     List<String> argv = List.copyOf(command);
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("command is empty");
@@ -32,7 +37,9 @@ public final class ProcessRunner {
     Process process;
     try {
       // Reading /dev/null gives the command an immediate end of file, so nothing can ever wait for input.
-      process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(environment);
+      process = builder.start();
     } catch (IOException | RuntimeException e) {
       throw new CommandFailedException(describe(argv) + " could not be started: " + oneLine(e.getMessage()), null);
     }

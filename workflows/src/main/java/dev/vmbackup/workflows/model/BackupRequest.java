@@ -9,13 +9,19 @@ package dev.vmbackup.workflows.model;
  * @param capture how the guest state is captured; absent: {@link CaptureMode#QUIESCE}
  * @param repository backup repository directory on the host; absent: the host worker's default
  * @param strategy absent: {@link Strategy#FULL}
+ * @param hooks commands run on the host around the snapshot; absent: none
  */
 public record BackupRequest(
-    String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    String domain, String host, CaptureMode capture, String repository, Strategy strategy, Hooks hooks) {
 
   public BackupRequest {
     capture = capture == null ? CaptureMode.QUIESCE : capture;
     strategy = strategy == null ? Strategy.FULL : strategy;
+  }
+
+  /** A backup without hooks. */
+  public BackupRequest(String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    this(domain, host, capture, repository, strategy, null);
   }
 
   public static BackupRequest of(String domain) {
@@ -23,6 +29,6 @@ public record BackupRequest(
   }
 
   public BackupRequest withHost(String newHost) {
-    return new BackupRequest(domain, newHost, capture, repository, strategy);
+    return new BackupRequest(domain, newHost, capture, repository, strategy, hooks);
   }
 }

@@ -1,0 +1,110 @@
+package dev.vmbackup.activities;
+
+import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.process.CommandResult;
+import dev.vmbackup.host.process.ProcessRunner;
+import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.model.Notify;
+import dev.vmbackup.workflows.model.PlanResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Resolves a policy's VMs on the host and sends its notifications. */
+public final class PlanActivitiesImpl implements PlanActivities {
+  private final Hypervisor hypervisor;
+  private final ProcessRunner runner;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public PlanActivitiesImpl(Hypervisor hypervisor, ProcessRunner runner) {
+    this.hypervisor = hypervisor;
+    this.runner = runner;
+  }
+
+  @Override
+  public List<String> listDomains(String glob) {
+    return ActivityBoundary.run("list the domains matching " + glob, () -> {
+      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+      return hypervisor.domainNames().stream().filter(name -> matcher.matches(Path.of(name))).toList();
+    });
+  }
+
+  @Override
+  public void notifyRun(Notify notify, PlanResult result) {
+    ActivityBoundary.run("notify about policy " + result.policy(), () -> {
+      byte[] body = json(result);
+      String status = result.allSucceeded() ? "ok" : "failed";
+      if (notify.webhook() != null && !notify.webhook().isBlank()) {
+        post(notify.webhook(), body);
+      }
+      if (!notify.command().isEmpty()) {
+        runCommand(notify.command(), body, result.policy(), status);
+      }
+    });
+  }
+
+  private void post(String url, byte[] body) {
+    URI uri = URI.create(url);
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("webhook " + url + " is not an http(s) URL");
+    }
+    try {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) {
+        throw new IllegalStateException("webhook " + url + " answered " + response.statusCode() + "; will retry");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("webhook " + url + " unreachable: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while notifying", e);
+    }
+  }
+
+  /** The command gets the result as a JSON file named in {@code VMBACKUP_RESULT_FILE}. */
+  private void runCommand(List<String> command, byte[] body, String policy, String status) {
+    Path file = null;
+    try {
+      file = Files.createTempFile("vmbackup-result-", ".json");
+      Files.write(file, body);
+      CommandResult result = runner.run(command, Map.of(
+          "VMBACKUP_RESULT_FILE", file.toString(), "VMBACKUP_POLICY", policy, "VMBACKUP_STATUS", status),
+          Duration.ofMinutes(5));
+      if (!result.succeeded()) {
+        throw new IllegalStateException(ProcessRunner.failureMessage(result));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // A temporary file.
+        }
+      }
+    }
+  }
+
+  private static byte[] json(PlanResult result) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(result);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.vmbackup.workflows;
+
+import dev.vmbackup.workflows.activities.HostDefaultsActivities;
+import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.model.BackupPolicy;
+import dev.vmbackup.workflows.model.BackupRequest;
+import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.PlanResult;
+import dev.vmbackup.workflows.model.PlanResult.VmOutcome;
+import dev.vmbackup.workflows.model.PruneRequest;
+import dev.vmbackup.workflows.model.PruneResult;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * Starts one backup child per VM with a per-host limit, prunes each VM that was backed up, reports.
+ * Children are cancelled (and so compensate) if the run is cancelled or terminated.
+ */
+public class PlanWorkflowImpl implements PlanWorkflow {
+  private static final Logger log = Workflow.getLogger(PlanWorkflowImpl.class);
+
+  private final HostDefaultsActivities hostDefaults =
+      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
+
+  @Override
+  public PlanResult run(BackupPolicy policy) {
+    PolicyValidation.validate(policy);
+    String host = policy.host() != null ? policy.host() : hostDefaults.defaultHost();
+    PlanActivities plan = new HostSteps(host).forward(PlanActivities.class);
+    List<String> domains = policy.domains().isEmpty() ? plan.listDomains(policy.domainGlob()) : policy.domains();
+
+    Map<String, VmOutcome> outcomes = new LinkedHashMap<>();
+    Deque<String> waiting = new ArrayDeque<>(domains);
+    Map<String, Promise<BackupResult>> running = new LinkedHashMap<>();
+    while (!waiting.isEmpty() || !running.isEmpty()) {
+      while (!waiting.isEmpty() && running.size() < policy.concurrency()) {
+        String domain = waiting.poll();
+        BackupWorkflow child = Workflow.newChildWorkflowStub(BackupWorkflow.class, childOptions(
+            BackupWorkflow.workflowId(host, domain)));
+        running.put(domain, Async.function(child::backup,
+            new BackupRequest(domain, host, policy.capture(), policy.repository(), policy.strategy(),
+                policy.hooks())));
+      }
+      Promise.anyOf(running.values()).get();
+      for (var entry : List.copyOf(running.entrySet())) {
+        if (entry.getValue().isCompleted()) {
+          running.remove(entry.getKey());
+          outcomes.put(entry.getKey(), outcome(entry.getKey(), entry.getValue()));
+        }
+      }
+    }
+
+    List<VmOutcome> results = new ArrayList<>();
+    for (String domain : domains) {
+      VmOutcome outcome = outcomes.get(domain);
+      if (outcome.status().equals("ok") && policy.retention() != null && policy.retention().hasRules()) {
+        outcome = prune(host, domain, policy, outcome);
+      }
+      results.add(outcome);
+    }
+    PlanResult result = new PlanResult(policy.name(), host, results);
+    if (policy.notification() != null && (!result.allSucceeded() || policy.notification().onSuccessRequested())) {
+      Failures.bestEffort(() -> plan.notifyRun(policy.notification(), result), "notify about policy " + policy.name());
+    }
+    return result;
+  }
+
+  private static VmOutcome outcome(String domain, Promise<BackupResult> backup) {
+    try {
+      BackupResult result = backup.get();
+      return new VmOutcome(domain, "ok", result.backupId(), null, List.of());
+    } catch (TemporalFailure failure) {
+      String message = rootMessage(failure);
+      boolean alreadyRunning = failure instanceof ChildWorkflowFailure child
+          && child.getCause() == null && message.contains("already");
+      log.warn("backup of {} in the policy run failed: {}", domain, message);
+      return new VmOutcome(domain, alreadyRunning ? "skipped" : "failed", null, message, List.of());
+    }
+  }
+
+  private static VmOutcome prune(String host, String domain, BackupPolicy policy, VmOutcome outcome) {
+    PruneWorkflow child = Workflow.newChildWorkflowStub(PruneWorkflow.class, childOptions(
+        PruneWorkflow.workflowId(host, domain)));
+    try {
+      PruneResult pruned = child.prune(new PruneRequest(domain, host, policy.repository(), policy.retention(), false));
+      return new VmOutcome(domain, outcome.status(), outcome.backupId(), null, pruned.removed());
+    } catch (TemporalFailure failure) {
+      return new VmOutcome(domain, outcome.status(), outcome.backupId(),
+          "backed up, but pruning failed: " + rootMessage(failure), List.of());
+    }
+  }
+
+  private static ChildWorkflowOptions childOptions(String workflowId) {
+    return ChildWorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId)
+        .setTaskQueue(TaskQueues.WORKFLOWS)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        // A cancelled or terminated run cancels its backups, which then undo what they did.
+        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+        .build();
+  }
+
+  /** The innermost failure's own words, which name what went wrong on the host. */
+  static String rootMessage(Throwable failure) {
+    String message = failure.getMessage();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ApplicationFailure application) {
+        message = application.getOriginalMessage();
+      } else if (cause instanceof TemporalFailure temporal && cause.getCause() == null) {
+        message = temporal.getOriginalMessage();
+      }
+    }
+    return message;
+  }
+}

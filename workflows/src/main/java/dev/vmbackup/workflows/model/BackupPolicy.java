@@ -1,0 +1,36 @@
+package dev.vmbackup.workflows.model;
+
+import java.util.List;
+
+/**
+ * A backup policy: which VMs, how, when, and how many backups to keep. Creating a policy creates a
+ * Temporal Schedule whose action is the plan workflow with this policy.
+ *
+ * @param name letters, digits and . _ + - ; the schedule is {@code vmbackup-policy-<name>}
+ * @param domains the VMs by name
+ * @param domainGlob or every VM of the host whose name matches this glob ({@code *}, {@code ?})
+ * @param host the hypervisor host of the VMs
+ * @param maxConcurrentPerHost backups that run at once on the host; default 2
+ * @param retention pruned after each run; null keeps everything
+ */
+public record BackupPolicy(
+    String name,
+    List<String> domains,
+    String domainGlob,
+    String host,
+    Strategy strategy,
+    CaptureMode capture,
+    String repository,
+    PolicySchedule schedule,
+    RetentionPolicy retention,
+    Integer maxConcurrentPerHost,
+    Hooks hooks,
+    Notify notification) {
+  public BackupPolicy {
+    domains = domains == null ? List.of() : List.copyOf(domains);
+  }
+
+  public int concurrency() {
+    return maxConcurrentPerHost == null || maxConcurrentPerHost < 1 ? 2 : maxConcurrentPerHost;
+  }
+}
