@@ -42,7 +42,7 @@ public final class PolicyService {
 
   /** What {@code policy list} shows of a policy. */
   public record PolicyStatus(String name, BackupPolicy policy, boolean paused, long runs, long skippedOverlaps,
-      List<String> nextRuns, List<String> recentRuns) {}
+      int running, List<String> nextRuns, List<String> recentRuns) {}
 
   /** Creates the policy's Schedule; fails with {@link IllegalArgumentException} if it exists or is invalid. */
   public void create(BackupPolicy policy) {
@@ -94,6 +94,7 @@ public final class PolicyService {
     }
     return new PolicyStatus(name, policy, description.getSchedule().getState().isPaused(),
         description.getInfo().getNumActions(), description.getInfo().getNumActionsSkippedOverlap(),
+        description.getInfo().getRunningActions().size(),
         description.getInfo().getNextActionTimes().stream().limit(3).map(Object::toString).toList(),
         description.getInfo().getRecentActions().stream()
             .map(action -> action.getScheduledAt() + " " + action.getAction().getClass().getSimpleName()).toList());

@@ -191,6 +191,16 @@ class PolicyCommand implements Runnable {
 
     abstract BiConsumer<PolicyService, String> action();
 
+    /** The schedule client wraps gRPC's NOT_FOUND in its own exception. */
+    private static boolean notFound(Throwable failure) {
+      for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        if (cause instanceof StatusRuntimeException status && status.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     @Override
     public Integer call() {
       try {
@@ -200,8 +210,8 @@ class PolicyCommand implements Runnable {
       }
       try (TemporalSession session = TemporalSession.openServer(options)) {
         action().accept(new PolicyService(session.client().workflowClient()), name);
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+      } catch (RuntimeException e) {
+        if (notFound(e)) {
           throw new UserError("no policy " + name);
         }
         throw e;

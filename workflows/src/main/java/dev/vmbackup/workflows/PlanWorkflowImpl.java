@@ -45,21 +45,23 @@ public class PlanWorkflowImpl implements PlanWorkflow {
 
     Map<String, VmOutcome> outcomes = new LinkedHashMap<>();
     Deque<String> waiting = new ArrayDeque<>(domains);
-    Map<String, Promise<BackupResult>> running = new LinkedHashMap<>();
+    Map<String, Promise<VmOutcome>> running = new LinkedHashMap<>();
     while (!waiting.isEmpty() || !running.isEmpty()) {
       while (!waiting.isEmpty() && running.size() < policy.concurrency()) {
         String domain = waiting.poll();
         BackupWorkflow child = Workflow.newChildWorkflowStub(BackupWorkflow.class, childOptions(
             BackupWorkflow.workflowId(host, domain)));
-        running.put(domain, Async.function(child::backup,
+        Promise<BackupResult> backup = Async.function(child::backup,
             new BackupRequest(domain, host, policy.capture(), policy.repository(), policy.strategy(),
-                policy.hooks())));
+                policy.hooks()));
+        // A failed backup becomes a "failed" outcome, so that waiting for any of them never throws.
+        running.put(domain, backup.handle((result, failure) -> outcome(domain, result, failure)));
       }
       Promise.anyOf(running.values()).get();
       for (var entry : List.copyOf(running.entrySet())) {
         if (entry.getValue().isCompleted()) {
           running.remove(entry.getKey());
-          outcomes.put(entry.getKey(), outcome(entry.getKey(), entry.getValue()));
+          outcomes.put(entry.getKey(), entry.getValue().get());
         }
       }
     }
@@ -79,17 +81,16 @@ public class PlanWorkflowImpl implements PlanWorkflow {
     return result;
   }
 
-  private static VmOutcome outcome(String domain, Promise<BackupResult> backup) {
-    try {
-      BackupResult result = backup.get();
+  private static VmOutcome outcome(String domain, BackupResult result, RuntimeException failure) {
+    if (failure == null) {
       return new VmOutcome(domain, "ok", result.backupId(), null, List.of());
-    } catch (TemporalFailure failure) {
-      String message = rootMessage(failure);
-      boolean alreadyRunning = failure instanceof ChildWorkflowFailure child
-          && child.getCause() == null && message.contains("already");
-      log.warn("backup of {} in the policy run failed: {}", domain, message);
-      return new VmOutcome(domain, alreadyRunning ? "skipped" : "failed", null, message, List.of());
     }
+    String message = rootMessage(failure);
+    // A child that could not start because a backup of the VM runs already (a manual one, say).
+    boolean alreadyRunning = failure instanceof ChildWorkflowFailure child && child.getCause() == null
+        && message.contains("already");
+    log.warn("backup of {} in the policy run failed: {}", domain, message);
+    return new VmOutcome(domain, alreadyRunning ? "skipped" : "failed", null, message, List.of());
   }
 
   private static VmOutcome prune(String host, String domain, BackupPolicy policy, VmOutcome outcome) {
