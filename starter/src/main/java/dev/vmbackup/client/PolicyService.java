@@ -70,6 +70,14 @@ public final class PolicyService {
           ScheduleOptions.newBuilder().setMemo(Map.of("vmbackup-policy", policy.name())).build());
     } catch (ScheduleAlreadyRunningException e) {
       throw new IllegalArgumentException("policy " + policy.name() + " exists already; delete it first");
+    } catch (io.temporal.client.schedules.ScheduleException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof io.grpc.StatusRuntimeException status
+            && status.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS) {
+          throw new IllegalArgumentException("policy " + policy.name() + " exists already; delete it first");
+        }
+      }
+      throw e;
     }
   }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ProtectCommand.class,
       PolicyCommand.class,
       WorkerCommand.class,
+      ServerCommand.class,
       DemoCommand.class
     })
 public class VmbackupCommand implements Runnable {

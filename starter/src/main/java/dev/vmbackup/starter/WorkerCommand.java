@@ -1,10 +1,10 @@
 package dev.vmbackup.starter;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,28 +29,25 @@ class WorkerCommand implements Callable<Integer> {
       description = "Limit block commits to this many MiB/s (0: no limit).")
   long mergeBandwidth;
 
+  @Option(names = "--http-port", defaultValue = "9464",
+      description = "Port of /health and /prometheus (0: any free port, -1: none). Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("vmbackup.host", options.effectiveHost());
-    properties.put("vmbackup.repository", options.effectiveRepository());
-    properties.put("vmbackup.state-dir", options.stateDir());
-    properties.put("vmbackup.namespace", options.namespace);
+    Map<String, Object> properties = new HashMap<>(MicronautProperties.common(options));
     properties.put("vmbackup.run-workflows", !noWorkflows);
     properties.put("vmbackup.max-concurrent-host-activities", maxConcurrent);
     properties.put("vmbackup.copy-bandwidth-mib", copyBandwidth);
     properties.put("vmbackup.merge-bandwidth-mib", mergeBandwidth);
-    String address = options.temporalAddress();
-    if (address != null) {
-      properties.put("vmbackup.temporal-address", address);
+    ApplicationContext context;
+    if (httpPort < 0) {
+      context = ApplicationContext.builder().properties(properties).start();
+    } else {
+      properties.put("micronaut.server.port", httpPort == 0 ? -1 : httpPort);
+      context = Micronaut.build(new String[0]).banner(false).properties(properties).start();
     }
-    ApplicationContext context = ApplicationContext.builder().properties(properties).start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      context.close();
-      stopped.countDown();
-    }, "vmbackup-shutdown"));
-    stopped.await();
+    MicronautProperties.awaitShutdown(context, httpPort >= 0);
     return 0;
   }
 }

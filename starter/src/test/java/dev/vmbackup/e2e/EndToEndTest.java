@@ -32,6 +32,8 @@ abstract class EndToEndTest {
   static Path repository;
   static Path stateDir;
   static WorkerProcess worker;
+  /** Where the worker serves /health and /prometheus. */
+  static int workerHttpPort;
 
   /** Extra worker options of the test class ({@link WorkerOptions}), e.g. bandwidth limits. */
   static List<String> workerOptions = List.of();
@@ -39,7 +41,14 @@ abstract class EndToEndTest {
   @BeforeAll
   static void startHost(TestInfo info) {
     WorkerOptions options = info.getTestClass().orElseThrow().getAnnotation(WorkerOptions.class);
-    workerOptions = options == null ? List.of() : List.of(options.value());
+    List<String> requested = options == null ? List.of() : List.of(options.value());
+    // Each class's worker serves /health and /prometheus on a port of its own: "free" picks one.
+    workerHttpPort = DevServer.freePort();
+    workerOptions = new ArrayList<>(requested.stream()
+        .map(option -> option.equals("free") ? Integer.toString(workerHttpPort) : option).toList());
+    if (!workerOptions.contains("--http-port")) {
+      workerOptions.addAll(List.of("--http-port", Integer.toString(workerHttpPort)));
+    }
     TestHost.requireReady();
     server = DevServer.get();
     client = WorkflowClient.newInstance(

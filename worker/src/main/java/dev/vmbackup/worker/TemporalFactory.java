@@ -12,16 +12,26 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
+import com.uber.m3.tally.RootScopeBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 
 /** There is no Micronaut integration for Temporal; this factory provides its objects as beans. */
 @Factory
 public class TemporalFactory {
   @Singleton
   @Bean(preDestroy = "shutdown")
-  WorkflowServiceStubs serviceStubs(WorkerConfig config) {
-    return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTemporalAddress()).build());
+  WorkflowServiceStubs serviceStubs(WorkerConfig config, Optional<MeterRegistry> registry) {
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTemporalAddress());
+    // The SDK reports through a tally scope; this one forwards to Micrometer, which the Prometheus
+    // endpoint serves. Workflow code's own metrics (Workflow.getMetricsScope) go the same way.
+    registry.ifPresent(meters -> options.setMetricsScope(new RootScopeBuilder()
+        .reporter(new MicrometerClientStatsReporter(meters))
+        .reportEvery(com.uber.m3.util.Duration.ofSeconds(10))));
+    return WorkflowServiceStubs.newServiceStubs(options.build());
   }
 
   @Singleton

@@ -2,6 +2,7 @@ package dev.vmbackup.worker;
 
 import dev.vmbackup.host.libvirt.LibvirtHypervisor;
 import dev.vmbackup.host.image.ImageTool;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -12,8 +13,12 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts the Temporal workers when the application starts and drains them when it stops. */
+/**
+ * Starts the Temporal workers when the application starts and drains them when it stops. The HTTP
+ * server ({@code vmbackup server}) shares the wiring but runs no worker ({@code vmbackup.worker.enabled=false}).
+ */
 @Singleton
+@Requires(property = "vmbackup.worker.enabled", notEquals = "false")
 public class WorkerLifecycle {
   private static final Logger log = LoggerFactory.getLogger(WorkerLifecycle.class);
 

@@ -106,8 +106,10 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       step = "compensate";
       compensations.run();
       step = "failed";
+      BackupMetrics.failed(request, failure);
       throw Failures.asWorkflowFailure(failure);
     }
+    BackupMetrics.succeeded(result, Workflow.currentTimeMillis() - startedAt);
     // The backup is complete and verified: nothing may undo it now, not even a lock that cannot be
     // released (a lock whose workflow has closed is taken over by the next backup anyway).
     step = "release";
