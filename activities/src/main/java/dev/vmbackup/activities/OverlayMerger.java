@@ -103,7 +103,8 @@ public final class OverlayMerger {
       hypervisor.pivot(domain, target);
     } catch (HypervisorException e) {
       // The pivot may have happened in an attempt that died; the next round looks at the disk again.
-      if (e.kind() != HypervisorException.Kind.INVALID_STATE) {
+      // libvirt reports a job that is gone already as an invalid argument, not as a state.
+      if (e.kind() != HypervisorException.Kind.INVALID_STATE && hypervisor.blockJob(domain, target).isPresent()) {
         throw e;
       }
       log.info("pivot of {} {} not done: {}", domain, target, e.getMessage());

@@ -124,17 +124,18 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
   }
 
   /**
-   * A snapshot attempt that died inside libvirt may leave the guest frozen or paused; thaw and resume
-   * it, but never resume a VM that was paused before the backup began.
+   * A snapshot attempt that died inside libvirt may leave the guest frozen or paused; resume and thaw
+   * it, but never resume a VM that was paused before the backup began. Resumed first: libvirt asks
+   * the guest agent nothing while the guest is paused, so a frozen guest looks thawed until then.
    */
   private void recoverFromEarlierAttempt(SnapshotPlan plan, DomainStatus status) {
-    if (hypervisor.filesystemsFrozen(plan.domain())) {
-      log.warn("thawing the filesystems of {}, left frozen by an interrupted snapshot", plan.domain());
-      hypervisor.thawFilesystems(plan.domain());
-    }
     if (status.state() == DomainState.PAUSED && plan.stateBefore() == DomainState.RUNNING) {
       log.warn("resuming {}, left paused by an interrupted snapshot", plan.domain());
       hypervisor.resume(plan.domain());
+    }
+    if (hypervisor.filesystemsFrozen(plan.domain())) {
+      log.warn("thawing the filesystems of {}, left frozen by an interrupted snapshot", plan.domain());
+      hypervisor.thawFilesystems(plan.domain());
     }
   }
 

@@ -117,6 +117,11 @@ public final class SparseCopier {
         copiedHere += length;
         throttle(started, copiedHere);
         if (offset - lastCheckpoint >= CHECKPOINT_INTERVAL) {
+          // Skipped zero blocks leave the file shorter than what it now holds; a resume from this
+          // checkpoint needs it at least this long, or it would find it too short and start over.
+          if (file.length() < offset) {
+            file.setLength(offset);
+          }
           out.force(false);
           lastCheckpoint = offset;
           progress.checkpoint(offset);
