@@ -11,6 +11,9 @@ log() { echo "run-tests: $*" >&2; }
 missing=()
 command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
+# The Web UI test drives Debian's Chromium with Playwright (it cannot download a browser here).
+command -v chromium >/dev/null || missing+=(chromium)
+command -v node >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
@@ -20,6 +23,13 @@ fi
 scripts/prepare-host.sh
 TEMPORAL_CLI="$(scripts/install-temporal-cli.sh)"
 export VMBACKUP_TEMPORAL_CLI="$TEMPORAL_CLI"
+NODE_DIR="${VMBACKUP_CACHE:-/var/cache/vmbackup}/node"
+if [[ ! -d "$NODE_DIR/node_modules/playwright-core" ]]; then
+  log "installing playwright-core into $NODE_DIR"
+  mkdir -p "$NODE_DIR"
+  (cd "$NODE_DIR" && { [[ -f package.json ]] || npm init -y >/dev/null; } && npm install --no-audit --no-fund playwright-core@1.64.1 >/dev/null)
+fi
+export VMBACKUP_PLAYWRIGHT="$NODE_DIR/node_modules/playwright-core"
 
 # Test domains and scratch files of an earlier run that was killed are removed first, so that they
 # cannot disturb this one. Only names the tests create (vmbt-*) are touched.

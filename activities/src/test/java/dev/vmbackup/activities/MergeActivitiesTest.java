@@ -218,6 +218,11 @@ class MergeActivitiesTest {
     }
 
     @Override
+    public java.util.List<String> domainNames() {
+      return libvirt.domainNames();
+    }
+
+    @Override
     public Optional<DomainStatus> lookup(String name) {
       return libvirt.lookup(name);
     }
