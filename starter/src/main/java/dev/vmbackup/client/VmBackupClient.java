@@ -3,6 +3,7 @@ package dev.vmbackup.client;
 import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.PruneWorkflow;
 import dev.vmbackup.workflows.RestoreWorkflow;
+import dev.vmbackup.workflows.SearchAttributeKeys;
 import dev.vmbackup.workflows.TaskQueues;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
@@ -37,6 +38,7 @@ import java.util.Objects;
  */
 public final class VmBackupClient {
   private final WorkflowClient client;
+  private volatile Boolean searchAttributes;
 
   public VmBackupClient(WorkflowClient client) {
     this.client = client;
@@ -57,7 +59,9 @@ public final class VmBackupClient {
   public WorkflowExecution startBackup(BackupRequest request) {
     String host = Objects.requireNonNull(request.host(), "request.host");
     String workflowId = BackupWorkflow.workflowId(host, request.domain());
-    BackupWorkflow workflow = client.newWorkflowStub(BackupWorkflow.class, options(workflowId));
+    BackupWorkflow workflow = client.newWorkflowStub(BackupWorkflow.class, options(workflowId, request.domain(), host,
+        request.strategy().wireName(), "backup of " + request.domain() + " on " + host + " (" + request.strategy()
+            + ", capture " + request.capture() + ")"));
     try {
       return WorkflowClient.start(workflow::backup, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
@@ -71,7 +75,9 @@ public final class VmBackupClient {
     String host = Objects.requireNonNull(request.host(), "request.host");
     String target = request.as() != null ? request.as() : request.domain();
     String workflowId = RestoreWorkflow.workflowId(host, target);
-    RestoreWorkflow workflow = client.newWorkflowStub(RestoreWorkflow.class, options(workflowId));
+    RestoreWorkflow workflow = client.newWorkflowStub(RestoreWorkflow.class, options(workflowId, request.domain(), host,
+        null, "restore of " + request.domain() + " " + request.backupId() + " on " + host
+            + (request.as() != null ? " as " + request.as() : request.memoryRequested() ? " in place from memory" : " in place")));
     try {
       return WorkflowClient.start(workflow::restore, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
@@ -84,7 +90,8 @@ public final class VmBackupClient {
   public WorkflowExecution startPrune(PruneRequest request) {
     String host = Objects.requireNonNull(request.host(), "request.host");
     String workflowId = PruneWorkflow.workflowId(host, request.domain());
-    PruneWorkflow workflow = client.newWorkflowStub(PruneWorkflow.class, options(workflowId));
+    PruneWorkflow workflow = client.newWorkflowStub(PruneWorkflow.class, options(workflowId, request.domain(), host,
+        null, (request.dryRunRequested() ? "dry-run prune of " : "prune of ") + request.domain() + " on " + host));
     try {
       return WorkflowClient.start(workflow::prune, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
@@ -120,12 +127,33 @@ public final class VmBackupClient {
     return stub.query("status", BackupStatus.class);
   }
 
-  private static WorkflowOptions options(String workflowId) {
-    return WorkflowOptions.newBuilder()
+  /**
+   * The options of a workflow this client starts: an id derived from what it acts on, a readable
+   * summary in the memo, and the search attributes when the server has them registered.
+   */
+  private WorkflowOptions options(String workflowId, String domain, String host, String strategy, String summary) {
+    WorkflowOptions.Builder options = WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setTaskQueue(TaskQueues.WORKFLOWS)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
-        .build();
+        .setMemo(java.util.Map.of("summary", summary));
+    if (searchAttributesRegistered()) {
+      io.temporal.common.SearchAttributes.Builder attributes = io.temporal.common.SearchAttributes.newBuilder()
+          .set(SearchAttributeKeys.DOMAIN, domain)
+          .set(SearchAttributeKeys.HOST, host);
+      if (strategy != null) {
+        attributes.set(SearchAttributeKeys.STRATEGY, strategy);
+      }
+      options.setTypedSearchAttributes(attributes.build());
+    }
+    return options.build();
+  }
+
+  private boolean searchAttributesRegistered() {
+    if (searchAttributes == null) {
+      searchAttributes = dev.vmbackup.activities.SearchAttributesRegistry.registered(client);
+    }
+    return searchAttributes;
   }
 }

@@ -66,6 +66,17 @@ class ApiE2ETest extends EndToEndTest {
       String backupId = done.get("result").get("backupId").asText();
       assertThat(done.get("result").get("verified").asBoolean()).isTrue();
 
+      // Started through the client: a readable memo, and search attributes the worker registered.
+      var listed = client.getWorkflowServiceStubs().blockingStub().listWorkflowExecutions(
+          io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest.newBuilder()
+              .setNamespace("default")
+              .setQuery("VmbackupDomain = '" + guest.name() + "' AND VmbackupHost = '" + host + "'")
+              .build());
+      assertThat(listed.getExecutionsList()).hasSize(1);
+      assertThat(io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+          listed.getExecutions(0).getMemo().getFieldsOrThrow("summary"), String.class, String.class))
+          .isEqualTo("backup of " + guest.name() + " on " + host + " (full, capture crash)");
+
       JsonNode list = json(get("/api/domains/" + guest.name() + "/backups", true));
       assertThat(list.get("backups")).hasSize(1);
       assertThat(list.get("backups").get(0).get("manifest").get("backupId").asText()).isEqualTo(backupId);

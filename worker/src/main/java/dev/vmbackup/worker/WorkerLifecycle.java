@@ -1,5 +1,6 @@
 package dev.vmbackup.worker;
 
+import dev.vmbackup.activities.SearchAttributesRegistry;
 import dev.vmbackup.host.libvirt.LibvirtHypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import io.micronaut.context.annotation.Requires;
@@ -39,6 +40,7 @@ public class WorkerLifecycle {
 
   @EventListener
   void onStartup(StartupEvent event) {
+    SearchAttributesRegistry.register(client);
     WorkerAssembly.register(factory, client, config.hostSettings(), hypervisor, images,
         new WorkerAssembly.Roles(config.isRunWorkflows(), config.isRunHostActivities(),
             config.getMaxConcurrentHostActivities()));

@@ -50,7 +50,8 @@ public class PlanWorkflowImpl implements PlanWorkflow {
       while (!waiting.isEmpty() && running.size() < policy.concurrency()) {
         String domain = waiting.poll();
         BackupWorkflow child = Workflow.newChildWorkflowStub(BackupWorkflow.class, childOptions(
-            BackupWorkflow.workflowId(host, domain)));
+            BackupWorkflow.workflowId(host, domain), "backup of " + domain + " on " + host + " by policy "
+                + policy.name()));
         Promise<BackupResult> backup = Async.function(child::backup,
             new BackupRequest(domain, host, policy.capture(), policy.repository(), policy.strategy(),
                 policy.hooks()));
@@ -95,7 +96,7 @@ public class PlanWorkflowImpl implements PlanWorkflow {
 
   private static VmOutcome prune(String host, String domain, BackupPolicy policy, VmOutcome outcome) {
     PruneWorkflow child = Workflow.newChildWorkflowStub(PruneWorkflow.class, childOptions(
-        PruneWorkflow.workflowId(host, domain)));
+        PruneWorkflow.workflowId(host, domain), "prune of " + domain + " on " + host + " by policy " + policy.name()));
     try {
       PruneResult pruned = child.prune(new PruneRequest(domain, host, policy.repository(), policy.retention(), false));
       return new VmOutcome(domain, outcome.status(), outcome.backupId(), null, pruned.removed());
@@ -105,9 +106,10 @@ public class PlanWorkflowImpl implements PlanWorkflow {
     }
   }
 
-  private static ChildWorkflowOptions childOptions(String workflowId) {
+  private static ChildWorkflowOptions childOptions(String workflowId, String summary) {
     return ChildWorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
+        .setMemo(Map.of("summary", summary))
         .setTaskQueue(TaskQueues.WORKFLOWS)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         // A cancelled or terminated run cancels its backups, which then undo what they did.
