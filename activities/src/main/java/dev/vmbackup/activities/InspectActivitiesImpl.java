@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
 
 /** Describes a domain before a backup or restore touches it; changes nothing on the VM. */
 public final class InspectActivitiesImpl implements InspectActivities {
-  /** The names overlays get: {@code <image>.vmbackup-<backupId>.qcow2}. */
-  static final Pattern OVERLAY_NAME = Pattern.compile(".*\\.vmbackup-(\\d{8}T\\d{6}Z)\\.qcow2$");
+  /**
+   * The names vmbackup's overlays get: {@code <image>.vmbackup-<backupId>.qcow2} for backups,
+   * {@code <image>.vmbackup-sanoid-<snapshot>.qcow2} between sanoid's pre- and post-snapshot hooks.
+   */
+  static final Pattern OVERLAY_NAME = Pattern.compile(".*\\.vmbackup-([^/]+)\\.qcow2$");
 
   private final HostSettings settings;
   private final Hypervisor hypervisor;
@@ -102,9 +105,9 @@ public final class InspectActivitiesImpl implements InspectActivities {
     var leftover = OVERLAY_NAME.matcher(disk.source());
     if (leftover.matches()) {
       throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
-          "disk " + disk.target() + " of " + domain + " runs on " + disk.source() + ", an overlay left by backup "
-              + leftover.group(1) + " that did not finish; the workflow that created it must complete or be"
-              + " compensated first (see README: recovering an interrupted backup)");
+          "disk " + disk.target() + " of " + domain + " runs on " + disk.source() + ", an overlay of vmbackup ("
+              + leftover.group(1) + ") that is still in use: a backup or a sanoid hook of this VM has not finished;"
+              + " back it up when it has (see README: recovering an interrupted backup)");
     }
     List<ImageInfo> chain = images.backingChain(Path.of(disk.source()));
     String format = disk.format() != null ? disk.format() : chain.get(0).format();

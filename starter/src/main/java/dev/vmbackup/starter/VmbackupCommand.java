@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       ProtectCommand.class,
       PolicyCommand.class,
+      HookCommand.class,
       WorkerCommand.class,
       ServerCommand.class,
       DemoCommand.class
