@@ -42,5 +42,8 @@ done
 done
 rm -rf /var/tmp/vmbackup-tests
 
+log "checking the container and service files"
+docker/check.sh
+
 log "running the tests"
 mvn -B -ntp verify "$@"
