@@ -44,6 +44,10 @@ final class BackupFiles {
     if (!resolved.startsWith(backupDir) || resolved.equals(backupDir)) {
       throw new IllegalArgumentException("manifest names '" + file + "', outside its backup directory");
     }
+    // A symbolic link would lead elsewhere just the same: a backup's files are regular files.
+    if (java.nio.file.Files.isSymbolicLink(resolved)) {
+      throw new IllegalArgumentException("manifest names '" + file + "', a symbolic link");
+    }
     return resolved;
   }
 }

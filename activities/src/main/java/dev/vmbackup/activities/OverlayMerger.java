@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class OverlayMerger {
   private static final Logger log = LoggerFactory.getLogger(OverlayMerger.class);
   private static final long POLL_MILLIS = 250;
+  /** How long a limited commit may make no headway before its limit is lifted. */
+  static final long STALL_MILLIS = 60_000;
 
   private final Hypervisor hypervisor;
   private final ImageTool images;
@@ -48,6 +50,7 @@ public final class OverlayMerger {
    */
   public void merge(String domain, String target, String overlay, String base, String baseFormat,
       Consumer<BlockJob> progress) {
+    Convergence convergence = new Convergence();
     while (true) {
       Optional<DomainStatus> status = hypervisor.lookup(domain);
       if (status.isEmpty()) {
@@ -81,7 +84,35 @@ public final class OverlayMerger {
         pivot(domain, target);
       } else {
         progress.accept(job.get());
+        convergence.observe(domain, target, job.get());
         sleep();
+      }
+    }
+  }
+
+  /**
+   * A bandwidth-limited commit of a VM that writes faster than the limit never becomes ready: the
+   * mirror falls further behind. When the work left has not shrunk for {@link #STALL_MILLIS}, the limit
+   * is lifted: finishing the merge (and getting the VM off its overlay) matters more than the limit.
+   */
+  private final class Convergence {
+    private long leastRemaining = Long.MAX_VALUE;
+    private long since = System.currentTimeMillis();
+    private boolean lifted;
+
+    void observe(String domain, String target, BlockJob job) {
+      long remaining = job.end() - job.cur();
+      long now = System.currentTimeMillis();
+      if (remaining < leastRemaining) {
+        leastRemaining = remaining;
+        since = now;
+        return;
+      }
+      if (!lifted && bytesPerSecond > 0 && now - since > STALL_MILLIS) {
+        log.warn("the commit of {} {} is not catching up with the guest's writes at {} bytes/s; lifting the limit",
+            domain, target, bytesPerSecond);
+        hypervisor.setBlockJobSpeed(domain, target, 0);
+        lifted = true;
       }
     }
   }

@@ -223,6 +223,11 @@ class MergeActivitiesTest {
     }
 
     @Override
+    public void setBlockJobSpeed(String name, String target, long bytesPerSecond) {
+      libvirt.setBlockJobSpeed(name, target, bytesPerSecond);
+    }
+
+    @Override
     public Optional<DomainStatus> lookup(String name) {
       return libvirt.lookup(name);
     }

@@ -151,6 +151,19 @@ public final class TestGuest implements AutoCloseable {
 
   @Override
   public void close() {
+    // A test that timed out leaves its thread interrupted, which would make every command below fail
+    // at once and leak the VM: clean up first, then restore the interrupt.
+    boolean interrupted = Thread.interrupted();
+    try {
+      cleanUp();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void cleanUp() {
     Commands.tryVirsh("destroy", name);
     Commands.tryVirsh("undefine", name, "--nvram");
     TestHost.deleteRecursively(dir.startsWith(TestHost.SCRATCH) ? topScratchDir(dir) : dir);

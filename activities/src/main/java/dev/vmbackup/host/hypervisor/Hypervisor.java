@@ -45,6 +45,9 @@ public interface Hypervisor {
   /** Starts a block pull that copies every backing layer's data into the disk's active image. */
   void startBlockPull(String name, String target);
 
+  /** Changes the bandwidth limit of the disk's running block job; 0 lifts it. */
+  void setBlockJobSpeed(String name, String target, long bytesPerSecond);
+
   /** Ends a ready active commit by switching the disk onto the image below (pivot). */
   void pivot(String name, String target);
 

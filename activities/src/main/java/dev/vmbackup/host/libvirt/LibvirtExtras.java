@@ -26,12 +26,17 @@ final class LibvirtExtras {
 
     int virDomainBlockPull(DomainPointer domain, String disk, long bandwidth, int flags);
 
+    int virDomainBlockJobSetSpeed(DomainPointer domain, String disk, long bandwidth, int flags);
+
     int virDomainUndefineFlags(DomainPointer domain, int flags);
 
     String virGetLastErrorMessage();
 
     int virGetLastErrorCode();
   }
+
+  /** {@code VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES}: the bandwidth is in bytes per second. */
+  static final int SPEED_IN_BYTES = 1;
 
   /** {@code VIR_DOMAIN_UNDEFINE_NVRAM}: also delete the NVRAM file. */
   static final int UNDEFINE_NVRAM = 4;

@@ -165,6 +165,15 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public void setBlockJobSpeed(String name, String target, long bytesPerSecond) {
+    onDomain(name, "change the speed of the block job of " + name + " " + target, domain -> {
+      LibvirtExtras.check(LibvirtExtras.virt().virDomainBlockJobSetSpeed(LibvirtExtras.pointer(domain), target,
+          bytesPerSecond, LibvirtExtras.SPEED_IN_BYTES), "virDomainBlockJobSetSpeed");
+      return null;
+    });
+  }
+
+  @Override
   public void pivot(String name, String target) {
     onDomain(name, "pivot " + name + " " + target, domain -> {
       domain.blockJobAbort(target, Domain.BlockJobAbortFlags.PIVOT);
