@@ -33,14 +33,21 @@ public final class OverlayMerger {
   private final Hypervisor hypervisor;
   private final ImageTool images;
   private final long bytesPerSecond;
+  private final long stallMillis;
 
   /**
    * @param bytesPerSecond bandwidth limit of the block commit, 0 for none
    */
   public OverlayMerger(Hypervisor hypervisor, ImageTool images, long bytesPerSecond) {
+    this(hypervisor, images, bytesPerSecond, STALL_MILLIS);
+  }
+
+  /** With another patience for a limited commit that makes no headway (tests shorten it). */
+  OverlayMerger(Hypervisor hypervisor, ImageTool images, long bytesPerSecond, long stallMillis) {
     this.hypervisor = hypervisor;
     this.images = images;
     this.bytesPerSecond = bytesPerSecond;
+    this.stallMillis = stallMillis;
   }
 
   /**
@@ -92,7 +99,7 @@ public final class OverlayMerger {
 
   /**
    * A bandwidth-limited commit of a VM that writes faster than the limit never becomes ready: the
-   * mirror falls further behind. When the work left has not shrunk for {@link #STALL_MILLIS}, the limit
+   * mirror falls further behind. When the work left has not shrunk for a while (a minute), the limit
    * is lifted: finishing the merge (and getting the VM off its overlay) matters more than the limit.
    */
   private final class Convergence {
@@ -108,7 +115,7 @@ public final class OverlayMerger {
         since = now;
         return;
       }
-      if (!lifted && bytesPerSecond > 0 && now - since > STALL_MILLIS) {
+      if (!lifted && bytesPerSecond > 0 && now - since > stallMillis) {
         log.warn("the commit of {} {} is not catching up with the guest's writes at {} bytes/s; lifting the limit",
             domain, target, bytesPerSecond);
         hypervisor.setBlockJobSpeed(domain, target, 0);

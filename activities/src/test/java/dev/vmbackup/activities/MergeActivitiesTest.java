@@ -54,6 +54,28 @@ class MergeActivitiesTest {
   }
 
   @Test
+  void aLimitedMergeThatCannotCatchUpWithTheGuestLiftsItsLimitAndFinishes() {
+    // 512 KiB per record is about 2.5 MiB/s of new data: a commit held to 1 MiB/s never gets ready.
+    try (TestGuest guest = TestGuest.builder("stall").churnKiB(512).create()) {
+      MergeRequest request = request(guest);
+      snapshotByHand(guest, request.overlay());
+      guest.console().waitForNewRecords(10, RECORDS);
+      TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+      try {
+        env.registerActivitiesImplementations(new MergeActivitiesImpl(
+            new OverlayMerger(harness.hypervisor, harness.images, 1L << 20, 5_000)));
+
+        env.newActivityStub(MergeActivities.class, ActivityHarness.OPTIONS).blockCommit(request);
+
+        assertOnBase(guest, request);
+        guest.console().waitForNewRecords(3, RECORDS);
+      } finally {
+        env.close();
+      }
+    }
+  }
+
+  @Test
   void blockCommitFinishesTheCommitAKilledWorkerStarted() {
     // The guest rewrites 64 KiB per record, about 1.3 MiB/s of new data on the overlay: more than
     // the 1 MiB/s the commit was started with, so the job cannot be ready when the activity finds it.
