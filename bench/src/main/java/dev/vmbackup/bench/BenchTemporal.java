@@ -1,0 +1,96 @@
+package dev.vmbackup.bench;
+
+import dev.vmbackup.activities.HostSettings;
+import dev.vmbackup.client.VmBackupClient;
+import dev.vmbackup.host.image.QemuImg;
+import dev.vmbackup.host.libvirt.LibvirtHypervisor;
+import dev.vmbackup.worker.WorkerAssembly;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real Temporal server (the CLI's dev server, built by scripts/install-temporal-cli.sh) and an
+ * in-process worker for host {@code bench}, as a host would run them.
+ */
+final class BenchTemporal implements AutoCloseable {
+  static final String HOST = "bench";
+
+  private final Process server;
+  private final WorkflowServiceStubs stubs;
+  private final WorkerFactory workers;
+  private final LibvirtHypervisor hypervisor;
+  final WorkflowClient client;
+  final VmBackupClient vmbackup;
+  final Path repository;
+
+  BenchTemporal(Path dir, int maxConcurrentHostActivities) {
+    try {
+      int port = freePort();
+      server = new ProcessBuilder(List.of(
+              System.getenv().getOrDefault("VMBACKUP_TEMPORAL_CLI", "/var/cache/vmbackup/bin/temporal"),
+              "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", Integer.toString(port),
+              "--db-filename", dir.resolve("temporal.db").toString(), "--log-level", "error"))
+          .redirectErrorStream(true).redirectOutput(dir.resolve("temporal.log").toFile()).start();
+      stubs = WorkflowServiceStubs.newServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+      awaitServer();
+      client = WorkflowClient.newInstance(stubs);
+      repository = dir.resolve("repository");
+      hypervisor = new LibvirtHypervisor("qemu:///system");
+      workers = WorkerFactory.newInstance(client);
+      WorkerAssembly.register(workers, client,
+          new HostSettings(HOST, repository, dir.resolve("state"), "qemu:///system"), hypervisor,
+          new QemuImg(BenchHost.RUNNER), new WorkerAssembly.Roles(true, true, maxConcurrentHostActivities));
+      workers.start();
+      vmbackup = new VmBackupClient(client);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void awaitServer() {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    while (true) {
+      try {
+        stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+        return;
+      } catch (RuntimeException notYet) {
+        if (Instant.now().isAfter(deadline) || !server.isAlive()) {
+          throw new IllegalStateException("the Temporal dev server did not start", notYet);
+        }
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    workers.shutdown();
+    workers.awaitTermination(30, TimeUnit.SECONDS);
+    hypervisor.close();
+    stubs.shutdownNow();
+    server.destroy();
+  }
+}
