@@ -39,10 +39,7 @@ class BackupCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (TemporalSession session = TemporalSession.open(options)) {
       WorkflowExecution execution = session.client().startBackup(request);
-      BackupResult result;
-      try (ProgressDisplay progress = ProgressDisplay.start(session.client(), execution, out, !options.json)) {
-        result = session.client().await(execution, BackupResult.class);
-      }
+      BackupResult result = ProgressDisplay.follow(session.client(), execution, BackupResult.class, out, !options.json);
       if (options.json) {
         Output.json(out, result);
       } else {

@@ -41,6 +41,14 @@ final class ProgressDisplay implements AutoCloseable {
     return display;
   }
 
+  /** Waits for the workflow's result, showing its progress meanwhile when stdout is a terminal. */
+  static <R> R follow(VmBackupClient client, WorkflowExecution execution, Class<R> resultType, PrintWriter out,
+      boolean enabled) {
+    try (ProgressDisplay progress = start(client, execution, out, enabled)) {
+      return client.await(execution, resultType);
+    }
+  }
+
   private void show(VmBackupClient client, WorkflowExecution execution) {
     try {
       BackupStatus status = client.status(execution);

@@ -59,10 +59,7 @@ class RestoreCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (TemporalSession session = TemporalSession.open(options)) {
       WorkflowExecution execution = session.client().startRestore(request);
-      RestoreResult result;
-      try (ProgressDisplay progress = ProgressDisplay.start(session.client(), execution, out, !options.json)) {
-        result = session.client().await(execution, RestoreResult.class);
-      }
+      RestoreResult result = ProgressDisplay.follow(session.client(), execution, RestoreResult.class, out, !options.json);
       if (options.json) {
         Output.json(out, result);
       } else {
