@@ -74,7 +74,7 @@ class DemoCommand implements Callable<Integer> {
     long written = waitForRecords(console, null, 10);
     out.println("   it runs and has written " + written + " numbered records to its disk");
 
-    try (TemporalSession session = TemporalSession.open(options)) {
+    try (TemporalSession session = TemporalSession.openForDemo(options)) {
       out.println("3. backing it up while it runs (" + session.description() + ")...");
       out.flush();
       BackupResult backup = session.client().backup(new BackupRequest(

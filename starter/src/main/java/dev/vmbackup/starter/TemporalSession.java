@@ -59,6 +59,15 @@ final class TemporalSession implements AutoCloseable {
     return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, "Temporal at " + address);
   }
 
+  /**
+   * The demo's session: the address given, else always its own embedded Temporal, so that it works the
+   * same on a fresh host and on one that runs a server without workers.
+   */
+  static TemporalSession openForDemo(GlobalOptions options) {
+    String address = options.temporalAddress();
+    return address != null ? remote(address, options) : embedded(options);
+  }
+
   static TemporalSession open(GlobalOptions options) {
     String address = options.temporalAddress();
     if (address == null && listening(LOCAL_DEFAULT)) {
@@ -128,7 +137,7 @@ final class TemporalSession implements AutoCloseable {
       hypervisor.close();
     };
     return new TemporalSession(new VmBackupClient(environment.getWorkflowClient()), close,
-        "embedded Temporal (no server found on localhost:7233)");
+        "an embedded Temporal");
   }
 
   private static boolean listening(String address) {
