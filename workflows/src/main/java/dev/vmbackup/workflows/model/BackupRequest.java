@@ -9,13 +9,24 @@ package dev.vmbackup.workflows.model;
  * @param capture how the guest state is captured; absent: {@link CaptureMode#QUIESCE}
  * @param repository backup repository directory on the host; absent: the host worker's default
  * @param strategy absent: {@link Strategy#FULL}
+ * @param maxChainLength strategy {@code chain}: how many vmbackup overlays a disk's running chain may
+ *     hold after a backup (at least 2); a backup that would exceed it consolidates the chain first.
+ *     Absent: {@link #DEFAULT_MAX_CHAIN_LENGTH}
  */
 public record BackupRequest(
-    String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    String domain, String host, CaptureMode capture, String repository, Strategy strategy, Integer maxChainLength) {
+
+  /** Overlays a running chain holds at most, unless the request says otherwise. */
+  public static final int DEFAULT_MAX_CHAIN_LENGTH = 7;
 
   public BackupRequest {
     capture = capture == null ? CaptureMode.QUIESCE : capture;
     strategy = strategy == null ? Strategy.FULL : strategy;
+  }
+
+  /** A request with the default chain length. */
+  public BackupRequest(String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    this(domain, host, capture, repository, strategy, null);
   }
 
   public static BackupRequest of(String domain) {
@@ -23,6 +34,11 @@ public record BackupRequest(
   }
 
   public BackupRequest withHost(String newHost) {
-    return new BackupRequest(domain, newHost, capture, repository, strategy);
+    return new BackupRequest(domain, newHost, capture, repository, strategy, maxChainLength);
+  }
+
+  /** The chain length limit in effect. */
+  public int effectiveMaxChainLength() {
+    return maxChainLength == null ? DEFAULT_MAX_CHAIN_LENGTH : maxChainLength;
   }
 }
