@@ -1,6 +1,7 @@
 package dev.vmbackup.worker;
 
 import dev.vmbackup.activities.BackupDirectoryActivitiesImpl;
+import dev.vmbackup.activities.ChainActivitiesImpl;
 import dev.vmbackup.activities.DomainLockActivitiesImpl;
 import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
 import dev.vmbackup.activities.HostSettings;
@@ -9,6 +10,7 @@ import dev.vmbackup.activities.MergeActivitiesImpl;
 import dev.vmbackup.activities.OverlayMerger;
 import dev.vmbackup.activities.RestoreActivitiesImpl;
 import dev.vmbackup.activities.RetainActivitiesImpl;
+import dev.vmbackup.activities.SavedStateActivitiesImpl;
 import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
@@ -69,7 +71,9 @@ public final class WorkerAssembly {
           new RetainActivitiesImpl(hypervisor, images, copier),
           new MergeActivitiesImpl(merger),
           new VerifyActivitiesImpl(images),
-          new RestoreActivitiesImpl(hypervisor, images, copier));
+          new RestoreActivitiesImpl(hypervisor, images, copier),
+          new ChainActivitiesImpl(hypervisor, images, settings.mergeBytesPerSecond()),
+          new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));
     }
   }
 }
