@@ -48,7 +48,8 @@ class ListCommand implements Callable<Integer> {
       for (Manifest manifest : backups) {
         entries.add(Map.of(
             "path", repository.backupDir(manifest.domain(), manifest.backupId()).toString(),
-            "manifest", manifest));
+            "manifest", manifest,
+            "dependents", dependents(backups, manifest)));
       }
       Output.json(out, Map.of("repository", root.toString(), "backups", entries));
       return 0;
@@ -57,13 +58,37 @@ class ListCommand implements Callable<Integer> {
       out.println(domain == null ? "no backups in " + root : "no backups of " + domain + " in " + root);
       return 0;
     }
-    out.printf("%-24s %-17s %-9s %-8s %5s %10s  %s%n", "DOMAIN", "BACKUP", "STRATEGY", "CAPTURE", "DISKS", "SIZE",
-        "VERIFIED");
+    out.printf("%-24s %-17s %-9s %-11s %5s %10s  %-8s %s%n", "DOMAIN", "BACKUP", "STRATEGY", "CAPTURE", "DISKS",
+        "SIZE", "VERIFIED", "PARENT");
     for (Manifest manifest : backups) {
       String verified = manifest.verified() == null ? "never" : manifest.verified().ok() ? "ok" : "FAILED";
-      out.printf("%-24s %-17s %-9s %-8s %5d %10s  %s%n", manifest.domain(), manifest.backupId(), manifest.strategy(),
-          manifest.capture(), manifest.disks().size(), Output.bytes(manifest.totalBytes()), verified);
+      out.printf("%-24s %-17s %-9s %-11s %5d %10s  %-8s %s%n", manifest.domain(), manifest.backupId(),
+          manifest.strategy(), manifest.capture(), manifest.disks().size(), Output.bytes(manifest.totalBytes()),
+          verified, parent(backups, manifest));
     }
     return 0;
+  }
+
+  /**
+   * The backup a backup builds on: restoring it needs that one (and what that one builds on) too. A
+   * chain's first backup stands alone ("-"); a parent that is not in the repository breaks the chain.
+   */
+  private static String parent(List<Manifest> backups, Manifest manifest) {
+    String parent = manifest.parentBackupId();
+    if (parent == null) {
+      return "-";
+    }
+    boolean present = backups.stream()
+        .anyMatch(other -> other.domain().equals(manifest.domain()) && other.backupId().equals(parent));
+    return present ? parent : parent + " (MISSING: cannot be restored)";
+  }
+
+  /** The backups that build directly on this one. */
+  private static List<String> dependents(List<Manifest> backups, Manifest manifest) {
+    return backups.stream()
+        .filter(other -> other.domain().equals(manifest.domain())
+            && manifest.backupId().equals(other.parentBackupId()))
+        .map(Manifest::backupId)
+        .toList();
   }
 }
