@@ -10,6 +10,8 @@ import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.Strategy;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,11 +54,15 @@ public final class ChainActivitiesImpl implements ChainActivities {
     });
   }
 
-  /** Why the backups {@code head} builds on do not make a whole, verified chain; empty if they do. */
+  /**
+   * Why {@code head} and the backups it builds on do not make a whole, verified chain; empty if they do.
+   * Every layer file must still be there with its recorded size (a full re-read is verification's job).
+   */
   private static List<String> problems(BackupRepository repository, Manifest head) {
     List<String> problems = new ArrayList<>();
     List<String> seen = new ArrayList<>(List.of(head.backupId()));
     Manifest current = head;
+    problems.addAll(missingFiles(repository, head));
     while (current.parentBackupId() != null) {
       String parent = current.parentBackupId();
       if (seen.contains(parent) || seen.size() > MAX_CHAIN) {
@@ -78,6 +84,27 @@ public final class ChainActivitiesImpl implements ChainActivities {
       current = next.get();
       if (current.verified() != null && !current.verified().ok()) {
         problems.add("backup " + parent + " failed its last verification");
+      }
+      problems.addAll(missingFiles(repository, current));
+    }
+    return problems;
+  }
+
+  private static List<String> missingFiles(BackupRepository repository, Manifest backup) {
+    List<String> problems = new ArrayList<>();
+    Path dir = repository.backupDir(backup.domain(), backup.backupId());
+    for (BackupFiles.Entry entry : BackupFiles.entries(backup)) {
+      if (entry.format() == null) {
+        continue;
+      }
+      try {
+        Path file = BackupFiles.resolve(dir, entry.file());
+        if (!Files.isRegularFile(file) || Files.size(file) != entry.bytes()) {
+          problems.add("layer " + entry.file() + " of backup " + backup.backupId() + " is missing or changed");
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        problems.add("layer " + entry.file() + " of backup " + backup.backupId() + " cannot be read: "
+            + e.getMessage());
       }
     }
     return problems;
