@@ -177,6 +177,36 @@ class ChainE2ETest extends EndToEndTest {
     }
   }
 
+  @Test
+  void aDiskIsRestoredToAnotherPointOnlyWhenAskedExplicitly() throws Exception {
+    try (TestGuest guest = TestGuest.builder("chainpoints").disk(Disk.qcow2("vda")).disk(Disk.qcow2("vdb")).create()) {
+      CliResult one = cli("backup", guest.name(), "--strategy", "chain", "--json");
+      assertThat(one.exitCode()).as(one.toString()).isZero();
+      guest.console().waitForNewRecords(10, Duration.ofSeconds(90));
+      CliResult two = cli("backup", guest.name(), "--strategy", "chain", "--json");
+      assertThat(two.exitCode()).as(two.toString()).isZero();
+      BackupResult first = one.json(BackupResult.class);
+      BackupResult second = two.json(BackupResult.class);
+
+      String copy = guest.name() + "-mixed";
+      Path target = guest.dir().resolve("restored-mixed");
+      try {
+        CliResult restore = cli("restore", guest.name(), second.backupId(), "--as", copy, "--disk",
+            "vdb=" + first.backupId(), "--target-dir", target.toString(), "--no-start", "--json");
+        assertThat(restore.exitCode()).as(restore.toString()).isZero();
+      } finally {
+        Commands.tryVirsh("undefine", copy, "--nvram");
+      }
+      DiskContent vda = DiskContent.read(target.resolve(copy + "-vda.qcow2"), "qcow2").assertIntact();
+      DiskContent vdb = DiskContent.read(target.resolve(copy + "-vdb.qcow2"), "qcow2").assertIntact();
+      DiskContent vdbAtFirst = DiskContent.read(restore(guest, first, "p1", false).resolveSibling(
+          guest.name() + "-p1-vdb.qcow2"), "qcow2");
+      assertThat(vdb.records()).as("vdb as at the first point").isEqualTo(vdbAtFirst.records());
+      assertThat(vda.last().sequence()).as("vda as at the second point").isGreaterThan(vdb.last().sequence() + 5);
+      assertThat(Invariants.backingChain(target.resolve(copy + "-vdb.qcow2").toString())).hasSize(1);
+    }
+  }
+
   static Manifest manifest(BackupResult result) throws java.io.IOException {
     return Json.MAPPER.readValue(Path.of(result.path(), "manifest.json").toFile(), Manifest.class);
   }

@@ -79,6 +79,8 @@ final class FakeHost {
   volatile Manifest manifest;
   /** The chain readBackupChain returns, oldest first; null for just {@link #manifest}. */
   volatile List<Manifest> chain;
+  /** Chains readBackupChain returns by backup id, when set; else {@link #chain}. */
+  volatile Map<String, List<Manifest>> chainsById;
   /** What {@code readChainState} answers; null: no chain backup yet, every disk 1 GiB. */
   volatile ChainState chainState;
   /** How long {@code saveAndRestore} reports the VM stopped. */
@@ -278,6 +280,10 @@ final class FakeHost {
     @Override
     public List<Manifest> readBackupChain(BackupRef backup) {
       step("readBackupChain", backup.backupId(), backup);
+      Map<String, List<Manifest>> byId = chainsById;
+      if (byId != null) {
+        return byId.get(backup.backupId());
+      }
       return chain != null ? chain : List.of(manifest);
     }
   }
