@@ -106,15 +106,18 @@ final class ChainBackup implements BackupStrategy {
   /**
    * Saves the VM, freezes its images and restores it onto the new overlays. Its compensation is
    * registered after the snapshot's, so that it runs first: a VM left stopped is brought back before
-   * the overlay is committed.
+   * the overlay is committed. The step runs detached from cancellation: its undo must never run while
+   * it still stops or restores the VM, so a cancellation waits for it and is honoured right after.
    */
   static SavedStateResult saveAndRestore(BackupContext context, SavedStatePlan plan) {
     SavedStateActivities saved = context.steps().forward(SavedStateActivities.class);
     SavedStateActivities undo = context.steps().mustFinish(SavedStateActivities.class);
     context.compensations().add(() -> undo.undoSaveAndRestore(plan));
-    SavedStateResult result = saved.saveAndRestore(plan);
-    context.warnings().addAll(result.warnings());
-    return result;
+    SavedStateResult[] result = new SavedStateResult[1];
+    Workflow.newDetachedCancellationScope(() -> result[0] = saved.saveAndRestore(plan)).run();
+    CancellationScope.throwCanceled();
+    context.warnings().addAll(result[0].warnings());
+    return result[0];
   }
 
   /**

@@ -18,7 +18,10 @@ import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.RetainRequest;
 import dev.vmbackup.workflows.model.SavedStatePlan;
 import dev.vmbackup.workflows.model.Strategy;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.CanceledFailure;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -125,6 +128,28 @@ class SavedStateWorkflowTest {
 
     assertThat(thrown).isInstanceOf(WorkflowFailedException.class);
     assertThat(journal.methods()).containsExactlyElementsOf(failure.journal());
+  }
+
+  @Test
+  void cancellationDuringTheSaveWaitsForItThenBringsTheVmBackFirst() throws InterruptedException {
+    host.domain = qcow2Domain();
+    FakeHost.Gate save = host.block("saveAndRestore");
+    BackupWorkflow workflow = harness.newBackup();
+    WorkflowClient.start(workflow::backup, savedState());
+    WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+
+    save.awaitEntered();
+    stub.cancel();
+    // Without waiting for the save, the compensations would start at once, racing the save on the host.
+    Thread.sleep(1500);
+    assertThat(journal.methods()).doesNotContain("undoSaveAndRestore");
+    save.open();
+    Throwable thrown = catchThrowable(() -> stub.getResult(BackupResult.class));
+
+    assertThat(thrown).isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
+    // The save was not abandoned half-way: its undo ran only after it had returned.
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+        "saveAndRestore", "undoSaveAndRestore", "discardBackup", "releaseDomainLock");
   }
 
   @Test
