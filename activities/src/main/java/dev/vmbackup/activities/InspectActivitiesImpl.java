@@ -109,6 +109,15 @@ public final class InspectActivitiesImpl implements InspectActivities {
               + leftover.group(1) + ") that is still in use: a backup or a sanoid hook of this VM has not finished;"
               + " back it up when it has (see README: recovering an interrupted backup)");
     }
+    for (ImageLayer layer : disk.backingChain()) {
+      // A layer deleted while QEMU holds it open: the VM runs on, but nothing can read or copy the
+      // disk's content any more, and it would not start again.
+      if (!Files.exists(Path.of(layer.path()))) {
+        throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
+            "layer " + layer.path() + " of disk " + disk.target() + " of " + domain + " is gone (deleted outside"
+                + " vmbackup while the VM uses it); the disk cannot be backed up until it is repaired");
+      }
+    }
     List<ImageInfo> chain = images.backingChain(Path.of(disk.source()));
     String format = disk.format() != null ? disk.format() : chain.get(0).format();
     List<ImageLayer> backing = new ArrayList<>();

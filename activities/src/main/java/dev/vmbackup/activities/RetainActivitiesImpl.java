@@ -107,6 +107,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
       deleteIfExists(partial.resolve("." + job.name() + DONE_SUFFIX));
     }
     deleteIfExists(partial.resolve(SnapshotActivitiesImpl.MARKER));
+    deleteIfExists(partial.resolve(SavedStateActivitiesImpl.MARKER));
     repository.writeManifest(partial, manifest);
     repository.publish(request.domain(), request.backupId());
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
@@ -173,7 +174,11 @@ public final class RetainActivitiesImpl implements RetainActivities {
         memory,
         domainXml,
         nvram,
-        null);
+        null,
+        request.parentBackupId(),
+        null,
+        request.chain(),
+        request.stoppedMillis());
   }
 
   private void requireShutOff(String domain) {
@@ -223,7 +228,11 @@ public final class RetainActivitiesImpl implements RetainActivities {
     }
   }
 
-  private static void writeDone(Path partial, String name, SparseCopier.Copied copied) {
+  /**
+   * Records a file of the partial directory as complete: a copy finds it so and does not copy it again.
+   * Also how a file that another step put there (a frozen image moved in) counts as copied.
+   */
+  static void writeDone(Path partial, String name, SparseCopier.Copied copied) {
     try {
       Files.write(partial.resolve("." + name + DONE_SUFFIX), Json.MAPPER.writeValueAsBytes(copied));
     } catch (IOException e) {

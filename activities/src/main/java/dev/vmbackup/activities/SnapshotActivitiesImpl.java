@@ -52,7 +52,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
   private SnapshotResult create(SnapshotPlan plan) {
     DomainStatus status = hypervisor.lookup(plan.domain())
         .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + plan.domain() + " not found"));
-    if (!status.state().isActive()) {
+    if (!status.state().isActive() && plan.stateBefore().isActive()) {
       throw new HostFailure(FailureType.DOMAIN_STATE,
           "domain " + plan.domain() + " stopped before its snapshot could be taken");
     }

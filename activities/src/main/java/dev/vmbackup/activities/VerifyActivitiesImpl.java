@@ -124,7 +124,37 @@ public final class VerifyActivitiesImpl implements VerifyActivities {
           }
         }
       }
+      problems.addAll(missingAncestors(dir, manifest));
       return new VerifyResult(dir.toString(), problems.isEmpty(), problems, entries.size(), done);
+    }
+
+    /**
+     * A backup that builds on others is only restorable with all of them: each one it names, and each
+     * one those name, must be a published backup beside it. Their files are checked when they are
+     * verified themselves.
+     */
+    static List<String> missingAncestors(Path dir, Manifest manifest) {
+      Path domainDir = dir.getParent();
+      List<String> seen = new ArrayList<>(List.of(manifest.backupId()));
+      Manifest current = manifest;
+      while (current.parentBackupId() != null) {
+        String parent = current.parentBackupId();
+        if (!dev.vmbackup.workflows.BackupIds.isValid(parent)) {
+          return List.of("backup " + current.backupId() + " names an invalid parent '" + parent + "'");
+        }
+        if (seen.contains(parent) || seen.size() > MAX_CHAIN) {
+          return List.of("the chain of backup " + manifest.backupId() + " loops or is longer than " + MAX_CHAIN);
+        }
+        seen.add(parent);
+        Path file = domainDir.resolve(parent).resolve(Manifest.FILE_NAME);
+        try {
+          current = dev.vmbackup.host.repository.Json.MAPPER.readValue(file.toFile(), Manifest.class);
+        } catch (IOException e) {
+          return List.of("the chain is incomplete: backup " + current.backupId() + " needs backup " + parent
+              + ", which " + (Files.exists(file) ? "cannot be read: " + e.getMessage() : "is missing"));
+        }
+      }
+      return List.of();
     }
 
     private static List<String> checkFile(Path file, BackupFiles.Entry entry, Runnable beat) {

@@ -5,9 +5,7 @@ import static dev.vmbackup.activities.ActivityHarness.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmbackup.host.hypervisor.BlockJob;
-import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
-import dev.vmbackup.host.hypervisor.SnapshotOptions;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.DiskContent;
 import dev.vmbackup.testing.GuestRecord;
@@ -20,7 +18,6 @@ import io.temporal.testing.TestActivityEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -192,7 +189,7 @@ class MergeActivitiesTest {
       snapshotByHand(guest, request.overlay());
       GuestRecord seen = guest.console().waitForNewRecords(5, RECORDS);
       env.registerActivitiesImplementations(new MergeActivitiesImpl(
-          new OverlayMerger(new PivotedMeanwhile(harness.hypervisor), harness.images, 0)));
+          new OverlayMerger(pivotedMeanwhile(harness.hypervisor), harness.images, 0)));
 
       env.newActivityStub(MergeActivities.class, ActivityHarness.OPTIONS).blockCommit(request);
 
@@ -226,107 +223,17 @@ class MergeActivitiesTest {
   }
 
   /** Libvirt, except that every pivot is first made by someone else, with virsh. */
-  private static final class PivotedMeanwhile implements Hypervisor {
-    private final Hypervisor libvirt;
-
-    PivotedMeanwhile(Hypervisor libvirt) {
-      this.libvirt = libvirt;
-    }
-
-    @Override
-    public void pivot(String name, String target) {
-      Commands.virsh("blockjob", name, target, "--pivot");
-      libvirt.pivot(name, target);
-    }
-
-    @Override
-    public java.util.List<String> domainNames() {
-      return libvirt.domainNames();
-    }
-
-    @Override
-    public void setBlockJobSpeed(String name, String target, long bytesPerSecond) {
-      libvirt.setBlockJobSpeed(name, target, bytesPerSecond);
-    }
-
-    @Override
-    public Optional<DomainStatus> lookup(String name) {
-      return libvirt.lookup(name);
-    }
-
-    @Override
-    public String domainXml(String name, boolean inactive) {
-      return libvirt.domainXml(name, inactive);
-    }
-
-    @Override
-    public boolean pingAgent(String name) {
-      return libvirt.pingAgent(name);
-    }
-
-    @Override
-    public boolean filesystemsFrozen(String name) {
-      return libvirt.filesystemsFrozen(name);
-    }
-
-    @Override
-    public void thawFilesystems(String name) {
-      libvirt.thawFilesystems(name);
-    }
-
-    @Override
-    public void createExternalSnapshot(String name, String snapshotXml, SnapshotOptions options) {
-      libvirt.createExternalSnapshot(name, snapshotXml, options);
-    }
-
-    @Override
-    public Optional<BlockJob> blockJob(String name, String target) {
-      return libvirt.blockJob(name, target);
-    }
-
-    @Override
-    public void startActiveCommit(String name, String target, long bytesPerSecond) {
-      libvirt.startActiveCommit(name, target, bytesPerSecond);
-    }
-
-    @Override
-    public void startBlockPull(String name, String target) {
-      libvirt.startBlockPull(name, target);
-    }
-
-    @Override
-    public void abortBlockJob(String name, String target) {
-      libvirt.abortBlockJob(name, target);
-    }
-
-    @Override
-    public void resume(String name) {
-      libvirt.resume(name);
-    }
-
-    @Override
-    public void start(String name) {
-      libvirt.start(name);
-    }
-
-    @Override
-    public void destroy(String name) {
-      libvirt.destroy(name);
-    }
-
-    @Override
-    public void define(String xml) {
-      libvirt.define(xml);
-    }
-
-    @Override
-    public void undefine(String name) {
-      libvirt.undefine(name);
-    }
-
-    @Override
-    public void restoreMemoryState(String stateFile) {
-      libvirt.restoreMemoryState(stateFile);
-    }
+  private static Hypervisor pivotedMeanwhile(Hypervisor libvirt) {
+    return (Hypervisor) java.lang.reflect.Proxy.newProxyInstance(Hypervisor.class.getClassLoader(),
+        new Class<?>[] {Hypervisor.class}, (proxy, method, arguments) -> {
+          if (method.getName().equals("pivot")) {
+            Commands.virsh("blockjob", (String) arguments[0], (String) arguments[1], "--pivot");
+          }
+          try {
+            return method.invoke(libvirt, arguments);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 }

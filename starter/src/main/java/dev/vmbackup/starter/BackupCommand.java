@@ -26,12 +26,21 @@ class BackupCommand implements Callable<Integer> {
   String domain;
 
   @Option(names = "--capture", paramLabel = "MODE", defaultValue = "quiesce",
-      description = "crash, quiesce (freeze guest filesystems through the agent) or memory (also save RAM state)."
-          + " Default: ${DEFAULT-VALUE}.")
+      description = "crash, quiesce (freeze guest filesystems through the agent), memory (also save RAM state,"
+          + " live) or saved-state (save the VM to a file, which stops it for seconds, and restore it onto new"
+          + " overlays). Default: ${DEFAULT-VALUE}.")
   String capture;
 
-  @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "full", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "full",
+      description = "full (copy every disk, merge back) or chain (the VM stays on a chain of overlays and each"
+          + " backup copies only the layer written since the previous one). Default: ${DEFAULT-VALUE}.")
   String strategy;
+
+  @Option(names = "--max-chain-length", paramLabel = "N",
+      description = "With --strategy chain: overlays a disk's running chain may hold (at least 2); a backup that"
+          + " would exceed it consolidates the chain first. Default: "
+          + BackupRequest.DEFAULT_MAX_CHAIN_LENGTH + ".")
+  Integer maxChainLength;
 
   @Override
   public Integer call() {
@@ -47,6 +56,13 @@ class BackupCommand implements Callable<Integer> {
         out.printf("  path:    %s%n", result.path());
         out.printf("  capture: %s, %d disk(s), %s written%n", result.capture(), result.disks().size(),
             Output.bytes(result.bytesCopied()));
+        if (result.strategy() == Strategy.CHAIN) {
+          out.printf("  chain:   %s%n", result.parentBackupId() == null ? "new chain (full copy)"
+              : "builds on " + result.parentBackupId() + " (only the layer written since)");
+        }
+        if (result.stoppedMillis() != null) {
+          out.printf("  stopped: %d ms%n", result.stoppedMillis());
+        }
         result.warnings().forEach(warning -> out.printf("  warning: %s%n", warning));
       }
       return 0;
@@ -62,8 +78,16 @@ class BackupCommand implements Callable<Integer> {
       if (repository != null) {
         Validation.absolutePath("repository", repository);
       }
-      return new BackupRequest(domain, options.effectiveHost(), CaptureMode.fromWire(capture), repository,
-          Strategy.fromWire(strategy));
+      Strategy parsed = Strategy.fromWire(strategy);
+      if (maxChainLength != null && parsed != Strategy.CHAIN) {
+        throw new IllegalArgumentException("--max-chain-length applies to --strategy chain only");
+      }
+      if (maxChainLength != null && maxChainLength < 2) {
+        throw new IllegalArgumentException("--max-chain-length must be at least 2 (the active overlay and the one"
+            + " a backup adds)");
+      }
+      return new BackupRequest(domain, options.effectiveHost(), CaptureMode.fromWire(capture), repository, parsed,
+          maxChainLength);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

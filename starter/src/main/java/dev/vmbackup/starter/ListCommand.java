@@ -49,7 +49,8 @@ class ListCommand implements Callable<Integer> {
         entries.add(Map.of(
             "path", repository.backupDir(manifest.domain(), manifest.backupId()).toString(),
             "protected", repository.isProtected(manifest.domain(), manifest.backupId()),
-            "manifest", manifest));
+            "manifest", manifest,
+            "dependents", dependents(backups, manifest)));
       }
       Output.json(out, Map.of("repository", root.toString(), "backups", entries));
       return 0;
@@ -65,8 +66,31 @@ class ListCommand implements Callable<Integer> {
       out.printf("%-24s %-17s %-12s %-11s %5d %10s  %-8s %-9s %s%n", manifest.domain(), manifest.backupId(),
           manifest.strategy(), manifest.capture(), manifest.disks().size(), Output.bytes(manifest.totalBytes()),
           verified, repository.isProtected(manifest.domain(), manifest.backupId()) ? "yes" : "-",
-          manifest.parentBackupId() == null ? "-" : manifest.parentBackupId());
+          parent(backups, manifest));
     }
     return 0;
+  }
+
+  /**
+   * The backup a backup builds on: restoring it needs that one (and what that one builds on) too. A
+   * chain's first backup stands alone ("-"); a parent that is not in the repository breaks the chain.
+   */
+  private static String parent(List<Manifest> backups, Manifest manifest) {
+    String parent = manifest.parentBackupId();
+    if (parent == null) {
+      return "-";
+    }
+    boolean present = backups.stream()
+        .anyMatch(other -> other.domain().equals(manifest.domain()) && other.backupId().equals(parent));
+    return present ? parent : parent + " (MISSING: cannot be restored)";
+  }
+
+  /** The backups that build directly on this one. */
+  private static List<String> dependents(List<Manifest> backups, Manifest manifest) {
+    return backups.stream()
+        .filter(other -> other.domain().equals(manifest.domain())
+            && manifest.backupId().equals(other.parentBackupId()))
+        .map(Manifest::backupId)
+        .toList();
   }
 }

@@ -5,6 +5,7 @@ import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.RestoreResult;
 import io.temporal.api.common.v1.WorkflowExecution;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +54,11 @@ class RestoreCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Move existing files at the target paths aside instead of refusing.")
   boolean force;
 
+  @Option(names = "--disk", paramLabel = "TARGET=BACKUP_ID",
+      description = "With --as: restore this disk (e.g. vdb) from another backup of the same VM; every other disk"
+          + " comes from BACKUP_ID. Repeatable. Disks are never restored to different points otherwise.")
+  Map<String, String> diskPoints;
+
   @Override
   public Integer call() {
     RestoreRequest request = request();
@@ -70,6 +76,17 @@ class RestoreCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  private Map<String, String> diskPoints(String newName) {
+    if (diskPoints == null || diskPoints.isEmpty()) {
+      return null;
+    }
+    if (newName == null) {
+      throw new IllegalArgumentException("--disk restores a disk from another backup into a new VM; use it with --as");
+    }
+    diskPoints.values().forEach(Validation::backupId);
+    return diskPoints;
   }
 
   private RestoreRequest request() {
@@ -91,7 +108,7 @@ class RestoreCommand implements Callable<Integer> {
           : Validation.absolutePath("target directory", java.nio.file.Path.of(targetDir).toAbsolutePath().toString());
       return new RestoreRequest(domain, backupId, as, memory ? Boolean.TRUE : null, inPlace ? Boolean.TRUE : null,
           target, noStart ? Boolean.FALSE : null, force ? Boolean.TRUE : null, options.requestedRepository(),
-          Validation.hostName(options.effectiveHost()), flatten ? Boolean.TRUE : null);
+          Validation.hostName(options.effectiveHost()), flatten ? Boolean.TRUE : null, diskPoints(as));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

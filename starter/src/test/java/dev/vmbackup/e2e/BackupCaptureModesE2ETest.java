@@ -40,7 +40,9 @@ class BackupCaptureModesE2ETest extends EndToEndTest {
       Path image = dir.resolve(disk.file());
       assertThat(SparseCopier.sha256(image)).isEqualTo(disk.sha256());
       assertThat(disk.sourcePath()).isEqualTo(guest.diskPath("vda").toString());
-      assertThat(manifest.memoryState() != null).isEqualTo(capture == CaptureMode.MEMORY);
+      assertThat(manifest.memoryState() != null)
+          .isEqualTo(capture == CaptureMode.MEMORY || capture == CaptureMode.SAVED_STATE);
+      assertThat(manifest.stoppedMillis() != null).isEqualTo(capture == CaptureMode.SAVED_STATE);
       assertThat(Files.exists(dir.resolve("domain.xml"))).isTrue();
 
       // The frozen image holds what the guest wrote up to the snapshot, as a clean filesystem.

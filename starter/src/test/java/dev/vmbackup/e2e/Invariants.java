@@ -76,4 +76,37 @@ final class Invariants {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * What must hold after any {@code chain} backup, successful or not: the VM is in the state it was, its
+   * live and persistent definition both on {@code top} (the newest chain overlay), the running chain
+   * exactly {@code chain} (top first, down to the VM's own image), no file of vmbackup's beside the
+   * images that is not part of it, no snapshot metadata, no block job, no frozen filesystem.
+   */
+  static void assertVmOnChain(TestGuest guest, String expectedState, String target, List<String> chain) {
+    assertThat(guest.state()).as("state of %s", guest.name()).isEqualTo(expectedState);
+    String top = chain.get(0);
+    assertThat(blockList(guest.name(), false)).as("disks of the running VM").containsEntry(target, top);
+    assertThat(blockList(guest.name(), true)).as("disks of the persistent definition").containsEntry(target, top);
+    assertThat(backingChain(top)).as("running chain of %s", target).isEqualTo(chain);
+    assertThat(leftoverOverlays(guest.dir())).as("vmbackup files beside the images that the VM does not use")
+        .allMatch(file -> chain.contains(file.toString()));
+    assertThat(Commands.virsh("snapshot-list", guest.name(), "--name").trim()).as("libvirt snapshot metadata").isEmpty();
+    if (expectedState.equals("running")) {
+      assertThat(Commands.virsh("blockjob", guest.name(), target, "--info"))
+          .as("block job on %s", target).containsIgnoringCase("no current block job");
+      assertThat(guest.filesystemsFrozen()).as("guest filesystems frozen").isFalse();
+    }
+  }
+
+  /** The image and every layer below it, per {@code qemu-img info --backing-chain}. */
+  static List<String> backingChain(String image) {
+    return Commands.ok("qemu-img", "info", "-U", "--backing-chain", image).lines()
+        .filter(line -> line.startsWith("image: ")).map(line -> line.substring("image: ".length())).toList();
+  }
+
+  /** The overlay strategy chain puts on a disk image for a backup. */
+  static String chainOverlay(TestGuest guest, String target, String backupId) {
+    return guest.diskPath(target) + ".vmbackup-chain-" + backupId + ".qcow2";
+  }
 }

@@ -1,6 +1,7 @@
 package dev.vmbackup.worker;
 
 import dev.vmbackup.activities.BackupDirectoryActivitiesImpl;
+import dev.vmbackup.activities.ChainActivitiesImpl;
 import dev.vmbackup.activities.DomainLockActivitiesImpl;
 import dev.vmbackup.activities.HookActivitiesImpl;
 import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
@@ -12,6 +13,7 @@ import dev.vmbackup.activities.PlanActivitiesImpl;
 import dev.vmbackup.activities.PruneActivitiesImpl;
 import dev.vmbackup.activities.RestoreActivitiesImpl;
 import dev.vmbackup.activities.RetainActivitiesImpl;
+import dev.vmbackup.activities.SavedStateActivitiesImpl;
 import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
@@ -80,7 +82,9 @@ public final class WorkerAssembly {
           new RestoreActivitiesImpl(hypervisor, images, copier),
           new PruneActivitiesImpl(),
           new PlanActivitiesImpl(hypervisor, new ProcessRunner()),
-          new HookActivitiesImpl(new ProcessRunner()));
+          new HookActivitiesImpl(new ProcessRunner()),
+          new ChainActivitiesImpl(hypervisor, images, settings.mergeBytesPerSecond()),
+          new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));
     }
   }
 }

@@ -13,8 +13,14 @@ interface BackupStrategy {
   /**
    * @param retained the published backup
    * @param capture the capture actually achieved
+   * @param parentBackupId the backup this one builds on, or null when it stands alone
+   * @param stoppedMillis how long a {@code saved-state} capture stopped the VM, or null
    */
-  record Outcome(RetainResult retained, CaptureMode capture) {}
+  record Outcome(RetainResult retained, CaptureMode capture, String parentBackupId, Long stoppedMillis) {
+    Outcome(RetainResult retained, CaptureMode capture) {
+      this(retained, capture, null, null);
+    }
+  }
 
   Outcome run(BackupContext context);
 }

@@ -100,7 +100,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             FailureType.VERIFICATION_FAILED.name());
       }
       result = new BackupResult(domain.name(), host, backupId, outcome.retained().path(), request.strategy(),
-          outcome.capture(), warnings, outcome.retained().bytesCopied(), outcome.retained().disks(), true);
+          outcome.capture(), warnings, outcome.retained().bytesCopied(), outcome.retained().disks(), true,
+          outcome.parentBackupId(), outcome.stoppedMillis());
     } catch (RuntimeException failure) {
       log.warn("backup of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
       step = "compensate";
@@ -122,6 +123,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     if (strategy == Strategy.FULL) {
       return new FullBackup();
     }
+    if (strategy == Strategy.CHAIN) {
+      return new ChainBackup();
+    }
     throw ApplicationFailure.newNonRetryableFailure(
         "strategy " + strategy + " is not available yet", FailureType.INVALID_INPUT.name());
   }
@@ -134,6 +138,11 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       }
       if (request.repository() != null) {
         Validation.absolutePath("repository", request.repository());
+      }
+      if (request.maxChainLength() != null && request.maxChainLength() < 2) {
+        // One overlay is the active one, the next is the one a backup adds on top of it.
+        throw new IllegalArgumentException(
+            "maxChainLength " + request.maxChainLength() + " is too small: a chain needs at least 2 overlays");
       }
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());

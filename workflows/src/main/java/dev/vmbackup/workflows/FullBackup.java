@@ -1,5 +1,6 @@
 package dev.vmbackup.workflows;
 
+import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.MergeRequest;
@@ -7,8 +8,11 @@ import dev.vmbackup.workflows.model.OverlayPlan;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.RetainRequest;
 import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.util.List;
@@ -25,6 +29,9 @@ final class FullBackup implements BackupStrategy {
     PreparedBackup prepared = context.prepared();
     CaptureMode requested = context.request().capture();
 
+    if (requested == CaptureMode.SAVED_STATE && domain.state().isActive()) {
+      return savedState(context);
+    }
     CaptureMode captured = requested;
     SnapshotPlan plan = null;
     if (domain.state().isActive()) {
@@ -66,6 +73,69 @@ final class FullBackup implements BackupStrategy {
       mergeOverlays(steps, plan);
     }
     return new Outcome(retained, captured);
+  }
+
+  /**
+   * Capture {@code saved-state} (the stoney cloud method): the VM is saved and stopped, each image is
+   * renamed aside and a new overlay backed by it takes its path, the VM is restored from the saved
+   * state onto the overlays, the frozen data is pulled into them (so the VM ends on its own paths with
+   * the same chain shape as before) and the frozen images move into the backup instead of being
+   * copied. The saved state is written into the backup directory and kept as its memory state.
+   */
+  private static Outcome savedState(BackupContext context) {
+    HostSteps steps = context.steps();
+    DomainInfo domain = context.domain();
+    PreparedBackup prepared = context.prepared();
+
+    domain.disks().stream().filter(disk -> !"qcow2".equals(disk.format())).findFirst().ifPresent(disk -> {
+      // The overlay that takes the image's place is qcow2; the VM would end on a disk of another format.
+      throw ApplicationFailure.newNonRetryableFailure(
+          "capture saved-state with strategy full needs qcow2 disks, and disk " + disk.target() + " of "
+              + domain.name() + " is " + disk.format() + "; use strategy chain, or another capture mode",
+          FailureType.UNSUPPORTED_DISK.name());
+    });
+    context.step().accept("snapshot");
+    SavedStatePlan plan = savedStatePlan(domain, prepared);
+    SavedStateResult saved = ChainBackup.saveAndRestore(context, plan);
+
+    context.step().accept("merge");
+    SavedStateActivities pull = steps.mustFinish(SavedStateActivities.class);
+    Workflow.newDetachedCancellationScope(() -> pull.pullIntoOverlays(plan)).run();
+    CancellationScope.throwCanceled();
+
+    context.step().accept("copy");
+    steps.longRunning(SavedStateActivities.class).retainFrozenImages(plan);
+    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
+        domain.repository(),
+        domain.name(),
+        prepared.backupId(),
+        prepared.partialDir(),
+        prepared.finalDir(),
+        steps.host,
+        domain.uuid(),
+        context.request().strategy(),
+        CaptureMode.SAVED_STATE,
+        CaptureMode.SAVED_STATE,
+        context.warnings(),
+        domain.disks(),
+        plan.stateFile(),
+        domain.nvram(),
+        context.startedAt(),
+        false,
+        null,
+        null,
+        saved.stoppedMillis()));
+    return new Outcome(retained, CaptureMode.SAVED_STATE, null, saved.stoppedMillis());
+  }
+
+  /** Each image is renamed to {@code <image>.vmbackup-<backupId>.frozen}; its overlay takes the image's path. */
+  static SavedStatePlan savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
+    List<SavedStatePlan.Disk> disks = domain.disks().stream()
+        .map(disk -> new SavedStatePlan.Disk(disk.target(), disk.source(), disk.format(),
+            disk.source() + ".vmbackup-" + prepared.backupId() + ".frozen", disk.source()))
+        .toList();
+    return new SavedStatePlan(domain.name(), prepared.backupId(), ChainPlans.memoryFile(prepared),
+        prepared.partialDir(), disks, domain.state());
   }
 
   /**

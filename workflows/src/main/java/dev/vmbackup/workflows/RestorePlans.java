@@ -32,6 +32,34 @@ final class RestorePlans {
    * layers come below.
    */
   static List<DiskPlacement> asNewDomain(List<Manifest> chain, String newName, String targetDir) {
+    return asNewDomain(chain, newName, targetDir, chain.get(chain.size() - 1).backupId());
+  }
+
+  /**
+   * Disks restored to other points than the rest, as the user asked: each named disk's files come from
+   * the chain of its own point (oldest first, that point last) instead; every file of a backup other
+   * than {@code restoredId} names the backup it comes from.
+   */
+  static List<DiskPlacement> withDiskPoints(List<DiskPlacement> placements, Map<String, List<Manifest>> pointChains,
+      String newName, String targetDir, String restoredId) {
+    List<DiskPlacement> result = new ArrayList<>();
+    for (DiskPlacement disk : placements) {
+      List<Manifest> other = pointChains.get(disk.target());
+      if (other == null) {
+        result.add(disk);
+        continue;
+      }
+      result.add(asNewDomain(other, newName, targetDir, restoredId).stream()
+          .filter(placement -> placement.target().equals(disk.target())).findFirst()
+          .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+              "backup " + other.get(other.size() - 1).backupId() + " has no disk " + disk.target(),
+              FailureType.INVALID_INPUT.name())));
+    }
+    return result;
+  }
+
+  private static List<DiskPlacement> asNewDomain(
+      List<Manifest> chain, String newName, String targetDir, String restoredId) {
     Manifest restored = chain.get(chain.size() - 1);
     List<DiskPlacement> placements = new ArrayList<>();
     for (ManifestDisk disk : restored.disks()) {
@@ -39,7 +67,7 @@ final class RestorePlans {
       String stem = targetDir + "/" + newName + "-" + disk.target();
       for (int index = chain.size() - 1; index >= 0; index--) {
         Manifest backup = chain.get(index);
-        String from = backup == restored ? null : backup.backupId();
+        String from = backup.backupId().equals(restoredId) ? null : backup.backupId();
         ManifestDisk layer = backup.disks().stream().filter(d -> d.target().equals(disk.target())).findFirst()
             .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
                 "backup " + backup.backupId() + " has no disk " + disk.target() + " although "

@@ -25,7 +25,11 @@ import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 
 /** Decisions of a restore; every change on the host is an activity with its compensation registered first. */
@@ -92,7 +96,22 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
                 + " with --as NAME (in place restores only backups that stand alone)",
             FailureType.INVALID_INPUT.name());
       }
-      for (Manifest piece : chain) {
+      // Disks restored to other points than the rest: only when the request names them (restores without
+      // such disks, and every run recorded before, take no step here).
+      Map<String, List<Manifest>> pointChains = new LinkedHashMap<>();
+      List<Manifest> pieces = new ArrayList<>(chain);
+      for (Map.Entry<String, String> point : new TreeMap<>(request.diskPoints()).entrySet()) {
+        requireDisk(manifest, point.getKey());
+        if (point.getValue().equals(request.backupId())) {
+          continue;
+        }
+        List<Manifest> other = verify.readBackupChain(new BackupRef(repository, request.domain(), point.getValue()));
+        requireDisk(other.get(other.size() - 1), point.getKey());
+        pointChains.put(point.getKey(), other);
+        other.stream().filter(piece -> pieces.stream().noneMatch(p -> p.backupId().equals(piece.backupId())))
+            .forEach(pieces::add);
+      }
+      for (Manifest piece : pieces) {
         VerifyResult verified = verify.verifyBackup(new VerifyRequest(repository, request.domain(), piece.backupId(), false));
         if (!verified.ok()) {
           throw ApplicationFailure.newNonRetryableFailure(
@@ -104,7 +123,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       String suffix = ".vmbackup-replaced-" + BackupIds.fromEpochMillis(Workflow.currentTimeMillis());
       result =
           request.as() != null
-              ? restoreAsNewDomain(request, ref, chain, suffix, restore, copy, undo, compensations)
+              ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)
               : restoreInPlace(request, ref, manifest, suffix, inspect, restore, copy, undo, compensations);
     } catch (RuntimeException failure) {
       log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
@@ -124,6 +143,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       RestoreRequest request,
       BackupRef ref,
       List<Manifest> chain,
+      Map<String, List<Manifest>> pointChains,
       String suffix,
       RestoreActivities restore,
       RestoreActivities copy,
@@ -132,6 +152,9 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     Manifest manifest = chain.get(chain.size() - 1);
     String targetDir = request.targetDir() != null ? request.targetDir() : RestorePlans.defaultTargetDir(manifest);
     List<DiskPlacement> placements = RestorePlans.asNewDomain(chain, request.as(), targetDir);
+    if (!pointChains.isEmpty()) {
+      placements = RestorePlans.withDiskPoints(placements, pointChains, request.as(), targetDir, request.backupId());
+    }
     List<String> destinations = RestorePlans.destinations(placements);
 
     step = "check";
@@ -225,8 +248,27 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, running);
   }
 
+  private static void requireDisk(Manifest backup, String target) {
+    if (backup.disks().stream().noneMatch(disk -> disk.target().equals(target))) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "backup " + backup.backupId() + " has no disk " + target, FailureType.INVALID_INPUT.name());
+    }
+  }
+
   private static void validate(RestoreRequest request) {
     try {
+      if (!request.diskPoints().isEmpty()) {
+        if (request.as() == null) {
+          throw new IllegalArgumentException(
+              "disks can be restored to other points only into a new domain (--as NAME)");
+        }
+        request.diskPoints().forEach((target, id) -> {
+          if (!target.matches("[a-z][a-z0-9]{0,31}")) {
+            throw new IllegalArgumentException("'" + target + "' is not a disk (a guest device name such as vdb)");
+          }
+          Validation.backupId(id);
+        });
+      }
       Validation.domainName("domain", request.domain());
       Validation.backupId(request.backupId());
       if (request.as() != null) {

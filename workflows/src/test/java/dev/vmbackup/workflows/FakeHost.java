@@ -1,15 +1,20 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.BackupDirectoryActivities;
+import dev.vmbackup.workflows.activities.ChainActivities;
 import dev.vmbackup.workflows.activities.DomainLockActivities;
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.MergeActivities;
 import dev.vmbackup.workflows.activities.RestoreActivities;
 import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.BackupRef;
+import dev.vmbackup.workflows.model.ChainState;
+import dev.vmbackup.workflows.model.ChainStateRequest;
+import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DefineDomainRequest;
 import dev.vmbackup.workflows.model.DiscardBackupRequest;
 import dev.vmbackup.workflows.model.DomainInfo;
@@ -26,6 +31,8 @@ import dev.vmbackup.workflows.model.RestoreCopyRequest;
 import dev.vmbackup.workflows.model.RestoreTargetsCheck;
 import dev.vmbackup.workflows.model.RetainRequest;
 import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SetAsideRequest;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
@@ -72,6 +79,12 @@ final class FakeHost {
   volatile Manifest manifest;
   /** The chain readBackupChain returns, oldest first; null for just {@link #manifest}. */
   volatile List<Manifest> chain;
+  /** Chains readBackupChain returns by backup id, when set; else {@link #chain}. */
+  volatile Map<String, List<Manifest>> chainsById;
+  /** What {@code readChainState} answers; null: no chain backup yet, every disk 1 GiB. */
+  volatile ChainState chainState;
+  /** How long {@code saveAndRestore} reports the VM stopped. */
+  volatile long stoppedMillis = 1234;
 
   /** Every call of {@code method} fails non-retryably with the given type, as an activity's boundary would. */
   void failNonRetryable(String method, FailureType type) {
@@ -97,7 +110,7 @@ final class FakeHost {
   Object[] hostActivities() {
     return new Object[] {
       new FakeDomainLock(), new FakeInspect(), new FakeBackupDirectory(), new FakeSnapshot(), new FakeRetain(),
-      new FakeMerge(), new FakeVerify(), new FakeRestore()
+      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState()
     };
   }
 
@@ -267,6 +280,10 @@ final class FakeHost {
     @Override
     public List<Manifest> readBackupChain(BackupRef backup) {
       step("readBackupChain", backup.backupId(), backup);
+      Map<String, List<Manifest>> byId = chainsById;
+      if (byId != null) {
+        return byId.get(backup.backupId());
+      }
       return chain != null ? chain : List.of(manifest);
     }
   }
@@ -321,6 +338,48 @@ final class FakeHost {
     @Override
     public void restoreMemoryState(MemoryRestoreRequest request) {
       step("restoreMemoryState", request.domain(), request);
+    }
+  }
+
+  final class FakeChain implements ChainActivities {
+    @Override
+    public ChainState readChainState(ChainStateRequest request) {
+      step("readChainState", request.domain(), request);
+      ChainState scripted = chainState;
+      if (scripted != null) {
+        return scripted;
+      }
+      Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+      request.disks().forEach(disk -> sizes.put(disk.target(), 1L << 30));
+      return new ChainState(null, List.of(), sizes);
+    }
+
+    @Override
+    public void consolidate(ConsolidateRequest request) {
+      step("consolidate", request.domain(), request);
+    }
+  }
+
+  final class FakeSavedState implements SavedStateActivities {
+    @Override
+    public SavedStateResult saveAndRestore(SavedStatePlan plan) {
+      step("saveAndRestore", plan.domain(), plan);
+      return new SavedStateResult(stoppedMillis, List.of());
+    }
+
+    @Override
+    public void undoSaveAndRestore(SavedStatePlan plan) {
+      step("undoSaveAndRestore", plan.domain(), plan);
+    }
+
+    @Override
+    public void pullIntoOverlays(SavedStatePlan plan) {
+      step("pullIntoOverlays", plan.domain(), plan);
+    }
+
+    @Override
+    public void retainFrozenImages(SavedStatePlan plan) {
+      step("retainFrozenImages", plan.domain(), plan);
     }
   }
 }

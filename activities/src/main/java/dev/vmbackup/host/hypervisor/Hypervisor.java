@@ -71,4 +71,36 @@ public interface Hypervisor {
 
   /** Starts a domain from a memory state file written by save or by a memory snapshot. */
   void restoreMemoryState(String stateFile);
+
+  // Strategy chain and capture saved-state.
+
+  /** Saves the running or paused domain's memory and device state into a file; the domain stops. */
+  void saveState(String name, String stateFile);
+
+  /** The domain XML recorded in a state file written by {@link #saveState}, including secure fields. */
+  String savedStateXml(String stateFile);
+
+  /**
+   * Starts a domain from a state file written by {@link #saveState}, in the run state it was saved in.
+   *
+   * @param xml the domain XML to restore with instead of the recorded one (same devices, e.g. other
+   *     disk images), or null for the recorded one
+   */
+  void restoreState(String stateFile, String xml);
+
+  /**
+   * Starts a block commit of the inactive layers from {@code top} down into {@code base}, below the
+   * disk's active image, which stays active: no pivot is needed, the job ends by itself.
+   *
+   * @param bytesPerSecond bandwidth limit, 0 for none
+   */
+  void startCommit(String name, String target, String top, String base, long bytesPerSecond);
+
+  /**
+   * Starts a block pull of every layer above {@code base} into the disk's active image; afterwards the
+   * active image is backed by {@code base} (or stands alone when {@code base} is null).
+   *
+   * @param bytesPerSecond bandwidth limit, 0 for none
+   */
+  void startBlockPull(String name, String target, String base, long bytesPerSecond);
 }

@@ -24,8 +24,23 @@ public interface ImageTool {
   void commit(Path overlay);
 
   /**
+   * Commits {@code top} and every layer between it and {@code base} into {@code base}, for images no VM
+   * uses ({@code qemu-img commit -b}). The layers are left as they were, now redundant.
+   */
+  void commit(Path top, Path base);
+
+  /**
    * Writes the content the image shows, backing layers included, into a new standalone image
    * ({@code qemu-img convert}); holes stay holes.
    */
   void convert(Path image, Path destination, String format);
+
+  /** Creates an empty qcow2 overlay backed by {@code backing} ({@code qemu-img create -b}). */
+  void createOverlay(Path overlay, Path backing, String backingFormat);
+
+  /**
+   * Rebases an image no VM uses onto {@code newBacking} (null: no backing file) so that it shows the same
+   * content: what the old chain holds and the new one does not is copied into it ({@code qemu-img rebase}).
+   */
+  void rebase(Path image, Path newBacking, String backingFormat);
 }

@@ -107,9 +107,34 @@ public final class QemuImg implements ImageTool {
   }
 
   @Override
+  public void commit(Path top, Path base) {
+    runner.runChecked(List.of("qemu-img", "commit", "-q", "-b", absolute(base), absolute(top)), LONG_TIMEOUT);
+  }
+
+  @Override
   public void convert(Path image, Path destination, String format) {
     runner.runChecked(
         List.of("qemu-img", "convert", "-q", "-O", format, absolute(image), absolute(destination)), LONG_TIMEOUT);
+  }
+
+  @Override
+  public void createOverlay(Path overlay, Path backing, String backingFormat) {
+    runner.runChecked(
+        List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", absolute(backing), "-F", backingFormat,
+            absolute(overlay)),
+        INFO_TIMEOUT);
+  }
+
+  @Override
+  public void rebase(Path image, Path newBacking, String backingFormat) {
+    List<String> command = new ArrayList<>(List.of("qemu-img", "rebase", "-q", "-f", "qcow2"));
+    if (newBacking == null) {
+      command.addAll(List.of("-b", ""));
+    } else {
+      command.addAll(List.of("-F", backingFormat, "-b", absolute(newBacking)));
+    }
+    command.add(absolute(image));
+    runner.runChecked(command, LONG_TIMEOUT);
   }
 
   private static String absolute(Path image) {

@@ -5,7 +5,9 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.reflect.Field;
+import org.libvirt.Connect;
 import org.libvirt.Domain;
+import org.libvirt.jna.ConnectionPointer;
 import org.libvirt.jna.DomainPointer;
 
 /**
@@ -30,6 +32,12 @@ final class LibvirtExtras {
 
     int virDomainUndefineFlags(DomainPointer domain, int flags);
 
+    int virDomainBlockRebase(DomainPointer domain, String disk, String base, long bandwidth, int flags);
+
+    int virDomainRestoreFlags(ConnectionPointer connection, String from, String dxml, int flags);
+
+    Pointer virDomainSaveImageGetXMLDesc(ConnectionPointer connection, String file, int flags);
+
     String virGetLastErrorMessage();
 
     int virGetLastErrorCode();
@@ -40,6 +48,12 @@ final class LibvirtExtras {
 
   /** {@code VIR_DOMAIN_UNDEFINE_NVRAM}: also delete the NVRAM file. */
   static final int UNDEFINE_NVRAM = 4;
+
+  /** {@code VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES}: the bandwidth is in bytes per second, not MiB. */
+  static final int REBASE_BANDWIDTH_BYTES = 64;
+
+  /** {@code VIR_DOMAIN_SAVE_IMAGE_XML_SECURE}: include passwords and the like, as a restore needs them. */
+  static final int SAVE_IMAGE_XML_SECURE = 1;
 
   private static final Virt VIRT = Native.load("virt", Virt.class);
 
@@ -54,6 +68,7 @@ final class LibvirtExtras {
     VIRT.virSetErrorFunc(Pointer.NULL, SILENT);
   }
   private static final Field DOMAIN_POINTER = domainPointerField();
+  private static final Field CONNECTION_POINTER = connectionPointerField();
 
   private LibvirtExtras() {}
 
@@ -74,10 +89,40 @@ final class LibvirtExtras {
     }
   }
 
+  static ConnectionPointer pointer(Connect connection) {
+    try {
+      return (ConnectionPointer) CONNECTION_POINTER.get(connection);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("libvirt-java's Connect layout changed: no access to its pointer", e);
+    }
+  }
+
+  /** A string libvirt allocated for the caller: copied into Java and freed, or an error if null. */
+  static String takeString(Pointer string, String what) {
+    if (string == null) {
+      throw new LibvirtCallException(what + ": " + VIRT.virGetLastErrorMessage(), VIRT.virGetLastErrorCode());
+    }
+    try {
+      return string.getString(0, "UTF-8");
+    } finally {
+      Native.free(Pointer.nativeValue(string));
+    }
+  }
+
   /** Throws with libvirt's own message when a call returned -1. */
   static void check(int result, String what) {
     if (result < 0) {
       throw new LibvirtCallException(what + ": " + VIRT.virGetLastErrorMessage(), VIRT.virGetLastErrorCode());
+    }
+  }
+
+  private static Field connectionPointerField() {
+    try {
+      Field field = Connect.class.getDeclaredField("vcp");
+      field.setAccessible(true);
+      return field;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("libvirt-java's Connect has no 'vcp' field; pin libvirt 0.5.4", e);
     }
   }
 

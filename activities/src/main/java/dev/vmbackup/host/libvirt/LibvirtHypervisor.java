@@ -238,6 +238,49 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public void saveState(String name, String stateFile) {
+    onDomain(name, "save the state of " + name + " to " + stateFile, domain -> {
+      domain.save(stateFile);
+      return null;
+    });
+  }
+
+  @Override
+  public String savedStateXml(String stateFile) {
+    return onConnection("read the domain XML of the saved state " + stateFile, connect ->
+        LibvirtExtras.takeString(LibvirtExtras.virt().virDomainSaveImageGetXMLDesc(
+            LibvirtExtras.pointer(connect), stateFile, LibvirtExtras.SAVE_IMAGE_XML_SECURE),
+            "virDomainSaveImageGetXMLDesc"));
+  }
+
+  @Override
+  public void restoreState(String stateFile, String xml) {
+    onConnection("restore the saved state " + stateFile, connect -> {
+      LibvirtExtras.check(
+          LibvirtExtras.virt().virDomainRestoreFlags(LibvirtExtras.pointer(connect), stateFile, xml, 0),
+          "virDomainRestoreFlags");
+      return null;
+    });
+  }
+
+  @Override
+  public void startCommit(String name, String target, String top, String base, long bytesPerSecond) {
+    onDomain(name, "start the block commit of " + name + " " + target + " from " + top + " into " + base, domain -> {
+      domain.blockCommit(target, base, top, bytesPerSecond, Domain.BlockCommitFlags.BANDWIDTH_BYTES);
+      return null;
+    });
+  }
+
+  @Override
+  public void startBlockPull(String name, String target, String base, long bytesPerSecond) {
+    onDomain(name, "start the block pull of " + name + " " + target, domain -> {
+      LibvirtExtras.check(LibvirtExtras.virt().virDomainBlockRebase(LibvirtExtras.pointer(domain), target, base,
+          bytesPerSecond, LibvirtExtras.REBASE_BANDWIDTH_BYTES), "virDomainBlockRebase");
+      return null;
+    });
+  }
+
+  @Override
   public synchronized void close() {
     if (connection != null) {
       try {

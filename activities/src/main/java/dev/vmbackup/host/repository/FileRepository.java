@@ -146,7 +146,15 @@ public final class FileRepository implements BackupRepository {
     Path domainDir = domainDir(domain);
     if (backupId != null) {
       deleteRecursively(partialDir(domain, backupId));
-      deleteRecursively(backupDir(domain, backupId));
+      List<String> dependents = list(domain).stream()
+          .filter(manifest -> backupId.equals(manifest.parentBackupId())).map(Manifest::backupId).toList();
+      if (dependents.isEmpty()) {
+        deleteRecursively(backupDir(domain, backupId));
+      } else {
+        // Never reached while one backup of a domain runs at a time; kept as a last line of defence,
+        // since deleting it would make every backup built on it unrestorable.
+        LOG.warn("not deleting backup {} of {}: backups {} build on it", backupId, domain, dependents);
+      }
     }
     if (owner == null || !Files.isDirectory(domainDir)) {
       return;

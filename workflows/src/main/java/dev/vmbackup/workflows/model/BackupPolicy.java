@@ -12,6 +12,7 @@ import java.util.List;
  * @param host the hypervisor host of the VMs
  * @param maxConcurrentPerHost backups that run at once on the host; default 2
  * @param retention pruned after each run; null keeps everything
+ * @param maxChainLength strategy {@code chain}: see {@link BackupRequest#maxChainLength()}
  */
 public record BackupPolicy(
     String name,
@@ -25,9 +26,18 @@ public record BackupPolicy(
     RetentionPolicy retention,
     Integer maxConcurrentPerHost,
     Hooks hooks,
-    Notify notification) {
+    Notify notification,
+    Integer maxChainLength) {
   public BackupPolicy {
     domains = domains == null ? List.of() : List.copyOf(domains);
+  }
+
+  /** A policy with the default chain length. */
+  public BackupPolicy(String name, List<String> domains, String domainGlob, String host, Strategy strategy,
+      CaptureMode capture, String repository, PolicySchedule schedule, RetentionPolicy retention,
+      Integer maxConcurrentPerHost, Hooks hooks, Notify notification) {
+    this(name, domains, domainGlob, host, strategy, capture, repository, schedule, retention, maxConcurrentPerHost,
+        hooks, notification, null);
   }
 
   public int concurrency() {

@@ -12,7 +12,14 @@ public enum CaptureMode {
   /** Disks only, with the guest's filesystems frozen through qemu-guest-agent for the instant of the snapshot. */
   QUIESCE("quiesce"),
   /** Disks plus the memory and CPU state, saved live, so that a restore resumes the guest where it was. */
-  MEMORY("memory");
+  MEMORY("memory"),
+  /**
+   * The stoney cloud method: the VM's state is saved to a file (the VM stops), its images are frozen
+   * while it is stopped, and it is restored from the file onto new overlays. Disks and memory are
+   * consistent with each other without any help from the guest; the VM is stopped for a few seconds,
+   * which the manifest records.
+   */
+  SAVED_STATE("saved-state");
 
   private final String wireName;
 
@@ -25,7 +32,7 @@ public enum CaptureMode {
     return wireName;
   }
 
-  /** Parses the JSON and command-line spelling ({@code crash}, {@code quiesce}, {@code memory}). */
+  /** Parses the JSON and command-line spelling ({@code crash}, {@code quiesce}, {@code memory}, {@code saved-state}). */
   @JsonCreator
   public static CaptureMode fromWire(String value) {
     String wanted = value.trim().toLowerCase(Locale.ROOT);
@@ -34,7 +41,7 @@ public enum CaptureMode {
         .findFirst()
         .orElseThrow(
             () -> new IllegalArgumentException(
-                "unknown capture mode '" + value + "' (expected crash, quiesce or memory)"));
+                "unknown capture mode '" + value + "' (expected crash, quiesce, memory or saved-state)"));
   }
 
   @Override

@@ -18,6 +18,9 @@ import java.util.List;
  * @param parentBackupId the backup this one builds on (a chain layer or an incremental needs it to be
  *     restored); null for a backup that stands alone
  * @param checkpoint the libvirt checkpoint this backup created (incremental strategies), else null
+ * @param chain strategy {@code chain}: the overlays the VM was left on, which the next chain run
+ *     continues from; else null
+ * @param stoppedMillis capture {@code saved-state}: how long the VM was stopped, in milliseconds; else null
  */
 public record Manifest(
     int formatVersion,
@@ -37,7 +40,9 @@ public record Manifest(
     ManifestFile nvram,
     Verification verified,
     String parentBackupId,
-    String checkpoint) {
+    String checkpoint,
+    ChainRecord chain,
+    Long stoppedMillis) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";
@@ -57,10 +62,20 @@ public record Manifest(
         warnings, disks, memoryState, domainXml, nvram, verified, null, null);
   }
 
+  /** A backup without chain record or stopped time. */
+  public Manifest(
+      int formatVersion, String domain, String uuid, String host, String backupId, String startedAt,
+      String completedAt, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
+      List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
+      ManifestFile nvram, Verification verified, String parentBackupId, String checkpoint) {
+    this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
+        warnings, disks, memoryState, domainXml, nvram, verified, parentBackupId, checkpoint, null, null);
+  }
+
   public Manifest withVerification(Verification verification) {
     return new Manifest(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy,
         captureRequested, capture, warnings, disks, memoryState, domainXml, nvram, verification, parentBackupId,
-        checkpoint);
+        checkpoint, chain, stoppedMillis);
   }
 
   /** Sum of the logical sizes of every file the manifest lists. */

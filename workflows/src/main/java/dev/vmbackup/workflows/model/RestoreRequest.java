@@ -1,5 +1,7 @@
 package dev.vmbackup.workflows.model;
 
+import java.util.Map;
+
 /**
  * Input of the restore workflow, e.g. {@code {"domain":"vm-001","backupId":"20261122T221500Z","as":"vm-001-copy"}}.
  *
@@ -19,6 +21,9 @@ package dev.vmbackup.workflows.model;
  * @param repository absent: the host's default
  * @param host absent: the default host
  * @param flatten with {@code as}: one standalone image per disk instead of a chain of layers
+ * @param diskPoints with {@code as}: disks to restore from another backup (point) of the same domain, by
+ *     guest device name, e.g. {@code {"vdb":"20261122T210000Z"}}; every other disk comes from
+ *     {@code backupId}. Disks are restored to different points only when asked so here.
  */
 public record RestoreRequest(
     String domain,
@@ -31,7 +36,18 @@ public record RestoreRequest(
     Boolean overwrite,
     String repository,
     String host,
-    Boolean flatten) {
+    Boolean flatten,
+    Map<String, String> diskPoints) {
+
+  public RestoreRequest {
+    diskPoints = diskPoints == null ? Map.of() : Map.copyOf(diskPoints);
+  }
+
+  /** A restore of every disk from the one backup. */
+  public RestoreRequest(String domain, String backupId, String as, Boolean memory, Boolean inPlace, String targetDir,
+      Boolean start, Boolean overwrite, String repository, String host, Boolean flatten) {
+    this(domain, backupId, as, memory, inPlace, targetDir, start, overwrite, repository, host, flatten, null);
+  }
 
   /** A restore without flattening. */
   public RestoreRequest(String domain, String backupId, String as, Boolean memory, Boolean inPlace, String targetDir,
@@ -57,6 +73,6 @@ public record RestoreRequest(
 
   public RestoreRequest withHost(String newHost) {
     return new RestoreRequest(domain, backupId, as, memory, inPlace, targetDir, start, overwrite, repository, newHost,
-        flatten);
+        flatten, diskPoints);
   }
 }

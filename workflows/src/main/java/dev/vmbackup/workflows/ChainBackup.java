@@ -1,0 +1,132 @@
+package dev.vmbackup.workflows;
+
+import dev.vmbackup.workflows.activities.ChainActivities;
+import dev.vmbackup.workflows.activities.SavedStateActivities;
+import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.ChainState;
+import dev.vmbackup.workflows.model.ChainStateRequest;
+import dev.vmbackup.workflows.model.ConsolidateRequest;
+import dev.vmbackup.workflows.model.DomainInfo;
+import dev.vmbackup.workflows.model.PreparedBackup;
+import dev.vmbackup.workflows.model.RetainRequest;
+import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.SavedStateResult;
+import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SnapshotResult;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+
+/**
+ * Strategy {@code chain}: forward-incremental external overlays. Every run freezes the VM's active
+ * image under a new overlay (named after the backup, beside the VM's own image) and leaves the VM
+ * running on that overlay; nothing is merged back. The first run of a VM, and any run that finds the
+ * chain changed outside vmbackup, copies the whole frozen chain (a new chain); every other run copies
+ * only the layer it froze, which holds exactly what the guest wrote since the previous backup, and
+ * records that backup as its parent.
+ *
+ * <p>When one more overlay would exceed {@code maxChainLength}, the layers below the active overlay
+ * are first committed down into the VM's own image (see {@link ChainActivities#consolidate}): a
+ * commit of inactive layers needs no pivot, keeps the active overlay (so this run's incremental stays
+ * small) and leaves the VM on its own image at its own path. The repository is not touched by it.
+ */
+final class ChainBackup implements BackupStrategy {
+  @Override
+  public Outcome run(BackupContext context) {
+    HostSteps steps = context.steps();
+    DomainInfo domain = context.domain();
+    PreparedBackup prepared = context.prepared();
+    CaptureMode requested = context.request().capture();
+
+    context.step().accept("chain");
+    ChainState state = steps.forward(ChainActivities.class).readChainState(
+        new ChainStateRequest(domain.repository(), domain.name(), domain.disks()));
+    ChainPlans.Decision decision =
+        ChainPlans.decide(domain, state, context.request().effectiveMaxChainLength());
+    if (decision.newChainReason() != null) {
+      context.warnings().add("new chain: " + decision.newChainReason());
+    }
+
+    if (!decision.consolidate().isEmpty()) {
+      context.step().accept("consolidate");
+      consolidate(steps, new ConsolidateRequest(domain.name(), decision.consolidate()));
+    }
+
+    context.step().accept("snapshot");
+    CaptureMode captured = requested;
+    if (!domain.state().isActive() && requested != CaptureMode.CRASH) {
+      // A shut-off VM's disks are consistent as they are; there is no memory or agent to capture. Its
+      // definition still moves onto the new overlays, so that a start during the copy cannot touch
+      // the frozen layer.
+      captured = CaptureMode.CRASH;
+      context.warnings().add("domain was shut off: its disks were frozen as they are");
+    }
+    SnapshotPlan plan = ChainPlans.snapshotPlan(domain, prepared, captured == CaptureMode.SAVED_STATE
+        ? CaptureMode.CRASH : captured);
+    // Undoing the snapshot commits the new overlay back into the image it froze (never further down)
+    // and pivots, so the VM ends where this run found it.
+    context.compensations().add(() -> steps.undoSnapshot.revertExternalSnapshot(plan));
+    Long stoppedMillis = null;
+    String memoryFile = plan.memoryFile();
+    if (captured == CaptureMode.SAVED_STATE) {
+      SavedStatePlan saved = ChainPlans.savedStatePlan(domain, prepared);
+      SavedStateResult result = saveAndRestore(context, saved);
+      stoppedMillis = result.stoppedMillis();
+      memoryFile = saved.stateFile();
+    } else {
+      SnapshotResult snapshot = steps.snapshot.createExternalSnapshot(plan);
+      captured = snapshot.capture();
+      context.warnings().addAll(snapshot.warnings());
+    }
+
+    context.step().accept("copy");
+    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
+        domain.repository(),
+        domain.name(),
+        prepared.backupId(),
+        prepared.partialDir(),
+        prepared.finalDir(),
+        steps.host,
+        domain.uuid(),
+        context.request().strategy(),
+        requested,
+        captured,
+        context.warnings(),
+        ChainPlans.disksToCopy(domain, decision),
+        memoryFile,
+        domain.nvram(),
+        context.startedAt(),
+        false,
+        decision.continues() ? decision.parent().backupId() : null,
+        ChainPlans.record(domain, plan, decision),
+        stoppedMillis));
+    return new Outcome(retained, captured, decision.continues() ? decision.parent().backupId() : null, stoppedMillis);
+  }
+
+  /**
+   * Saves the VM, freezes its images and restores it onto the new overlays. Its compensation is
+   * registered after the snapshot's, so that it runs first: a VM left stopped is brought back before
+   * the overlay is committed. The step runs detached from cancellation: its undo must never run while
+   * it still stops or restores the VM, so a cancellation waits for it and is honoured right after.
+   */
+  static SavedStateResult saveAndRestore(BackupContext context, SavedStatePlan plan) {
+    SavedStateActivities saved = context.steps().forward(SavedStateActivities.class);
+    SavedStateActivities undo = context.steps().mustFinish(SavedStateActivities.class);
+    context.compensations().add(() -> undo.undoSaveAndRestore(plan));
+    SavedStateResult[] result = new SavedStateResult[1];
+    Workflow.newDetachedCancellationScope(() -> result[0] = saved.saveAndRestore(plan)).run();
+    CancellationScope.throwCanceled();
+    context.warnings().addAll(result[0].warnings());
+    return result[0];
+  }
+
+  /**
+   * Runs detached from cancellation, like the merge of strategy full: a block commit that has begun is
+   * finished (the VM is on a valid chain throughout), and a cancellation is honoured right after.
+   */
+  static void consolidate(HostSteps steps, ConsolidateRequest request) {
+    ChainActivities chain = steps.longRunning(ChainActivities.class);
+    Workflow.newDetachedCancellationScope(() -> chain.consolidate(request)).run();
+    CancellationScope.throwCanceled();
+  }
+}
