@@ -111,6 +111,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     if (strategy == Strategy.FULL) {
       return new FullBackup();
     }
+    if (strategy == Strategy.INCREMENTAL || strategy == Strategy.DIFFERENTIAL) {
+      return new IncrementalBackup();
+    }
     throw ApplicationFailure.newNonRetryableFailure(
         "strategy " + strategy + " is not available yet", FailureType.INVALID_INPUT.name());
   }
@@ -123,6 +126,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       }
       if (request.repository() != null) {
         Validation.absolutePath("repository", request.repository());
+      }
+      if (request.strategy() == Strategy.INCREMENTAL || request.strategy() == Strategy.DIFFERENTIAL) {
+        IncrementalBackup.validate(request);
       }
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());

@@ -9,13 +9,27 @@ package dev.vmbackup.workflows.model;
  * @param capture how the guest state is captured; absent: {@link CaptureMode#QUIESCE}
  * @param repository backup repository directory on the host; absent: the host worker's default
  * @param strategy absent: {@link Strategy#FULL}
+ * @param fullEvery with {@code incremental} or {@code differential}: take a new full backup after this
+ *     many incrementals (or differentials) since the last full, so that restore chains stay short; 0
+ *     makes every backup a full one. Absent: {@value #DEFAULT_FULL_EVERY}
+ * @param allowFullFallback with {@code incremental} or {@code differential}: back up a VM with a disk
+ *     whose changes libvirt cannot track (a raw file) with a full copy every time, instead of refusing
  */
 public record BackupRequest(
-    String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    String domain, String host, CaptureMode capture, String repository, Strategy strategy, Integer fullEvery,
+    Boolean allowFullFallback) {
+  public static final int DEFAULT_FULL_EVERY = 7;
 
   public BackupRequest {
     capture = capture == null ? CaptureMode.QUIESCE : capture;
     strategy = strategy == null ? Strategy.FULL : strategy;
+    fullEvery = fullEvery == null ? DEFAULT_FULL_EVERY : fullEvery;
+    allowFullFallback = allowFullFallback != null && allowFullFallback;
+  }
+
+  /** A request with the default chain options. */
+  public BackupRequest(String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    this(domain, host, capture, repository, strategy, null, null);
   }
 
   public static BackupRequest of(String domain) {
@@ -23,6 +37,6 @@ public record BackupRequest(
   }
 
   public BackupRequest withHost(String newHost) {
-    return new BackupRequest(domain, newHost, capture, repository, strategy);
+    return new BackupRequest(domain, newHost, capture, repository, strategy, fullEvery, allowFullFallback);
   }
 }

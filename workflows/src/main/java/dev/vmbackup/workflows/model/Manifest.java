@@ -18,6 +18,8 @@ import java.util.List;
  * @param parentBackupId the backup this one builds on (a chain layer or an incremental needs it to be
  *     restored); null for a backup that stands alone
  * @param checkpoint the libvirt checkpoint this backup created (incremental strategies), else null
+ * @param bytesTransferred bytes the backup actually read from the VM's disks and wrote into the
+ *     repository (incremental strategies: the changed blocks only); null when not recorded
  */
 public record Manifest(
     int formatVersion,
@@ -37,7 +39,8 @@ public record Manifest(
     ManifestFile nvram,
     Verification verified,
     String parentBackupId,
-    String checkpoint) {
+    String checkpoint,
+    Long bytesTransferred) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";
@@ -54,13 +57,23 @@ public record Manifest(
       List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
       ManifestFile nvram, Verification verified) {
     this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
-        warnings, disks, memoryState, domainXml, nvram, verified, null, null);
+        warnings, disks, memoryState, domainXml, nvram, verified, null, null, null);
+  }
+
+  /** A backup of a chain, without a record of the bytes transferred. */
+  public Manifest(
+      int formatVersion, String domain, String uuid, String host, String backupId, String startedAt,
+      String completedAt, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
+      List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
+      ManifestFile nvram, Verification verified, String parentBackupId, String checkpoint) {
+    this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
+        warnings, disks, memoryState, domainXml, nvram, verified, parentBackupId, checkpoint, null);
   }
 
   public Manifest withVerification(Verification verification) {
     return new Manifest(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy,
         captureRequested, capture, warnings, disks, memoryState, domainXml, nvram, verification, parentBackupId,
-        checkpoint);
+        checkpoint, bytesTransferred);
   }
 
   /** Sum of the logical sizes of every file the manifest lists. */
