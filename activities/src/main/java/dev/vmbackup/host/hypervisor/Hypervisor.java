@@ -65,4 +65,9 @@ public interface Hypervisor {
 
   /** Starts a domain from a memory state file written by save or by a memory snapshot. */
   void restoreMemoryState(String stateFile);
+
+  /** libvirt's backup API and checkpoints, on the same connection. */
+  default BackupApi backupApi() {
+    throw new UnsupportedOperationException("this hypervisor has no backup API");
+  }
 }

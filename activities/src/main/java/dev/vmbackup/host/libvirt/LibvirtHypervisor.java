@@ -1,5 +1,6 @@
 package dev.vmbackup.host.libvirt;
 
+import dev.vmbackup.host.hypervisor.BackupApi;
 import dev.vmbackup.host.hypervisor.BlockJob;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
@@ -28,6 +29,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   private static final int AGENT_TIMEOUT_SECONDS = 5;
 
   private final String uri;
+  private final LibvirtBackupApi backupApi = new LibvirtBackupApi(this);
   private Connect connection;
 
   public LibvirtHypervisor(String uri) {
@@ -36,7 +38,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface DomainCall<T> {
+  interface DomainCall<T> {
     T apply(Domain domain) throws LibvirtException;
   }
 
@@ -213,6 +215,11 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public BackupApi backupApi() {
+    return backupApi;
+  }
+
+  @Override
   public synchronized void close() {
     if (connection != null) {
       try {
@@ -224,7 +231,8 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     }
   }
 
-  private <T> T onDomain(String name, String what, DomainCall<T> call) {
+  /** Runs a call on the named domain, translating libvirt's errors; for {@link LibvirtBackupApi} too. */
+  <T> T onDomain(String name, String what, DomainCall<T> call) {
     return onConnection(what, connect -> {
       Domain domain = connect.domainLookupByName(name);
       try {
