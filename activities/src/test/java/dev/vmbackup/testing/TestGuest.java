@@ -152,7 +152,8 @@ public final class TestGuest implements AutoCloseable {
   @Override
   public void close() {
     Commands.tryVirsh("destroy", name);
-    Commands.tryVirsh("undefine", name, "--nvram");
+    // Checkpoints (of incremental backups) keep libvirt from undefining a domain unless told to drop them.
+    Commands.tryVirsh("undefine", name, "--nvram", "--checkpoints-metadata");
     TestHost.deleteRecursively(dir.startsWith(TestHost.SCRATCH) ? topScratchDir(dir) : dir);
   }
 

@@ -1,6 +1,8 @@
 package dev.vmbackup.worker;
 
 import dev.vmbackup.activities.BackupDirectoryActivitiesImpl;
+import dev.vmbackup.activities.BackupJobActivitiesImpl;
+import dev.vmbackup.activities.CheckpointActivitiesImpl;
 import dev.vmbackup.activities.DomainLockActivitiesImpl;
 import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
 import dev.vmbackup.activities.HostSettings;
@@ -13,7 +15,9 @@ import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
 import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.BackupWorkflowImpl;
 import dev.vmbackup.workflows.RestoreWorkflowImpl;
@@ -70,6 +74,12 @@ public final class WorkerAssembly {
           new MergeActivitiesImpl(merger),
           new VerifyActivitiesImpl(images),
           new RestoreActivitiesImpl(hypervisor, images, copier));
+      // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy
+      // bandwidth limit applies to it.
+      BackupImages backupImages = new BackupImages(new ProcessRunner());
+      worker.registerActivitiesImplementations(
+          new CheckpointActivitiesImpl(settings, hypervisor, images, backupImages),
+          new BackupJobActivitiesImpl(hypervisor, images, backupImages, settings.copyBytesPerSecond()));
     }
   }
 }
