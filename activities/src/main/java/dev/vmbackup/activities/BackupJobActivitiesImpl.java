@@ -134,7 +134,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
 
     Map<String, Long> transferred = new LinkedHashMap<>();
     for (IncrementalDisk disk : plan.disks()) {
-      transferred.put(disk.target(), images.allocatedBytes(Path.of(disk.file()), disk.format()));
+      transferred.put(disk.target(), images.dataBytes(Path.of(disk.file()), disk.format()));
     }
     BackupJobResult result = new BackupJobResult(started.capture(), started.warnings(), transferred);
     write(partial.resolve(DONE), result);

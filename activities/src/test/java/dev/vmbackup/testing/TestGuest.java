@@ -102,7 +102,20 @@ public final class TestGuest implements AutoCloseable {
       }
       TestGuest guest = new TestGuest(name, dir, List.copyOf(disks));
       if (start) {
-        guest.start();
+        try {
+          guest.start();
+        } catch (AssertionError first) {
+          // Other tests on this host restart libvirtd now and then; one more try once it answers.
+          guest.awaitLibvirtd();
+          try {
+            Commands.tryVirsh("destroy", name);
+            guest.start();
+          } catch (AssertionError | RuntimeException second) {
+            guest.close();
+            second.addSuppressed(first);
+            throw second;
+          }
+        }
       }
       return guest;
     }
@@ -137,6 +150,18 @@ public final class TestGuest implements AutoCloseable {
   public void start() {
     Commands.virsh("start", name);
     console().waitForNewRecords(3, Duration.ofSeconds(90));
+  }
+
+  private void awaitLibvirtd() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!TestHost.libvirtAvailable() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Whether the guest agent is frozen, answered by the agent itself. */

@@ -30,8 +30,21 @@ class BackupCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   String capture;
 
-  @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "full", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "full",
+      description = "full (snapshot, copy, merge), incremental (only the blocks changed since the last backup,"
+          + " through libvirt's backup API and checkpoints) or differential (changed since the last full one)."
+          + " Default: ${DEFAULT-VALUE}.")
   String strategy;
+
+  @Option(names = "--full-every", paramLabel = "N",
+      description = "With incremental or differential: a new full backup after N of them since the last full"
+          + " (0: every backup is full). Default: " + BackupRequest.DEFAULT_FULL_EVERY + ".")
+  Integer fullEvery;
+
+  @Option(names = "--allow-full-fallback",
+      description = "With incremental or differential: back up a VM with a disk libvirt cannot track (raw) with a"
+          + " full copy every time instead of refusing.")
+  boolean allowFullFallback;
 
   @Override
   public Integer call() {
@@ -65,8 +78,11 @@ class BackupCommand implements Callable<Integer> {
       if (repository != null) {
         Validation.absolutePath("repository", repository);
       }
+      if (fullEvery != null && fullEvery < 0) {
+        throw new IllegalArgumentException("--full-every must be 0 or more");
+      }
       return new BackupRequest(domain, options.effectiveHost(), CaptureMode.fromWire(capture), repository,
-          Strategy.fromWire(strategy));
+          Strategy.fromWire(strategy), fullEvery, allowFullFallback ? Boolean.TRUE : null);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

@@ -45,10 +45,11 @@ public final class BackupImages {
   }
 
   /**
-   * Bytes of the image's own clusters, whatever its backing file holds: for the image a backup job
-   * wrote, what the job copied (data and clusters it wrote as zeros). Raw images count their data.
+   * Bytes of data in the image's own clusters, whatever its backing file holds: for the image a backup
+   * job wrote, the data it copied. Clusters the job only marked as zeros carry no data and are not
+   * counted; neither are holes of a raw image.
    */
-  public long allocatedBytes(Path image, String format) {
+  public long dataBytes(Path image, String format) {
     ObjectNode spec = JSON.createObjectNode();
     spec.put("driver", format);
     ObjectNode file = spec.putObject("file");
@@ -59,15 +60,13 @@ public final class BackupImages {
     }
     CommandResult result = runner.runChecked(
         List.of("qemu-img", "map", "--output=json", "-U", "json:" + spec), TIMEOUT);
-    long allocated = 0;
+    long data = 0;
     for (JsonNode extent : parse(result)) {
-      boolean present = extent.has("present") ? extent.path("present").asBoolean() : extent.path("data").asBoolean();
-      boolean counted = "qcow2".equals(format) ? present : extent.path("data").asBoolean();
-      if (extent.path("depth").asInt() == 0 && counted) {
-        allocated += extent.path("length").asLong();
+      if (extent.path("depth").asInt() == 0 && extent.path("data").asBoolean()) {
+        data += extent.path("length").asLong();
       }
     }
-    return allocated;
+    return data;
   }
 
   /**

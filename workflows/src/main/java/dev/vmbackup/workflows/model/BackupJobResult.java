@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * @param capture the capture achieved (a quiesce falls back to crash when the agent does not answer)
  * @param warnings what fell back and why
- * @param bytesTransferred disk target to the bytes the job wrote into the backup's image of it: the
- *     clusters it copied, which for an incremental are the ones its dirty bitmap marked
+ * @param bytesTransferred disk target to the bytes of data the job wrote into the backup's image of
+ *     it: the clusters it copied (for an incremental, of those its dirty bitmap marked), without the
+ *     ones it only marked as zeros
  */
 public record BackupJobResult(CaptureMode capture, List<String> warnings, Map<String, Long> bytesTransferred) {
   public BackupJobResult {
