@@ -120,6 +120,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       started = read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(CaptureMode.CRASH,
           List.of("the backup job was started by an attempt that did not report back; whether the guest's"
               + " filesystems were frozen is unknown, so it is recorded as crash-consistent")));
+      limitBandwidth(plan);
     } else {
       if (plan.checkpoint() != null && cleaner.delete(domain, plan.checkpoint())) {
         // The job of an earlier attempt ended without this activity seeing it complete: its images
@@ -129,7 +130,6 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       }
       started = begin(plan, partial);
     }
-    limitBandwidth(plan);
     awaitCompletion(plan);
 
     Map<String, Long> transferred = new LinkedHashMap<>();
@@ -165,6 +165,8 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
         others, plan.incrementalFrom());
     String checkpointXml = plan.checkpoint() == null ? null : BackupXml.checkpoint(plan.checkpoint(), planned, others);
 
+    // What libvirt reports as the last finished job once this one has gone must be about this one.
+    hypervisor.backupApi().forgetFinishedJob(domain);
     List<String> warnings = new ArrayList<>();
     CaptureMode capture = plan.capture();
     boolean frozen = false;
@@ -189,6 +191,9 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     }
     try {
       hypervisor.backupApi().beginBackup(domain, backupXml, checkpointXml);
+      // At once: from the page cache QEMU copies hundreds of MiB per second, so even a few
+      // milliseconds later much of a small disk would be copied unlimited.
+      limitBandwidth(plan);
     } catch (HypervisorException e) {
       if (e.getMessage().contains("Permission denied")) {
         throw new HostFailure(FailureType.REPOSITORY_NOT_WRITABLE, "QEMU cannot write into " + partial
@@ -279,6 +284,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     Optional<BackupApi.FinishedJob> finished = api.lastFinishedJob(domain);
     if (finished.isPresent() && finished.get().backup()
         && finished.get().outcome() == BackupApi.JobOutcome.COMPLETED) {
+      awaitTargetsClosed(plan);
       log.info("backup job of {} completed", domain);
       return;
     }
@@ -289,6 +295,24 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     }
     // Retried: the next attempt deletes the checkpoint and starts the job again.
     throw new IllegalStateException("the backup job of " + domain + " did not complete (" + how + ")");
+  }
+
+  /**
+   * libvirt reports the job finished before QEMU has closed its targets (the job's end is announced,
+   * then the target is detached); until then clusters and metadata may not all be in the file.
+   */
+  private void awaitTargetsClosed(BackupJobPlan plan) {
+    Instant deadline = Instant.now().plus(LIBVIRTD_GRACE);
+    for (IncrementalDisk disk : plan.disks()) {
+      while (images.inUse(Path.of(disk.file()), disk.format())) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException("QEMU still holds " + disk.file() + " open after the backup job of "
+              + plan.domain() + " ended");
+        }
+        Heartbeats.beat(null);
+        sleep();
+      }
+    }
   }
 
   /** A running backup job is ours only if it writes into exactly our targets; vmbackup never touches another. */

@@ -37,8 +37,17 @@ public interface BackupApi {
   /** The progress of the domain's running job of any kind, or empty when none runs. */
   Optional<JobProgress> activeJob(String domain);
 
-  /** How the domain's last job ended, or empty when libvirt does not know (none since it started). */
+  /**
+   * How the domain's last job ended, or empty when libvirt does not know (none since libvirtd
+   * started, or forgotten). Kept for later calls.
+   */
   Optional<FinishedJob> lastFinishedJob(String domain);
+
+  /**
+   * Makes libvirt forget how the last job ended, so that what {@link #lastFinishedJob} reports after
+   * a new job can only be about that job.
+   */
+  void forgetFinishedJob(String domain);
 
   /** Aborts the domain's running job. */
   void abortJob(String domain);

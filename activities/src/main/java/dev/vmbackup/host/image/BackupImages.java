@@ -50,14 +50,7 @@ public final class BackupImages {
    * counted; neither are holes of a raw image.
    */
   public long dataBytes(Path image, String format) {
-    ObjectNode spec = JSON.createObjectNode();
-    spec.put("driver", format);
-    ObjectNode file = spec.putObject("file");
-    file.put("driver", "file");
-    file.put("filename", image.toAbsolutePath().toString());
-    if ("qcow2".equals(format)) {
-      spec.putNull("backing");
-    }
+    ObjectNode spec = alone(image, format);
     CommandResult result = runner.runChecked(
         List.of("qemu-img", "map", "--output=json", "-U", "json:" + spec), TIMEOUT);
     long data = 0;
@@ -89,9 +82,39 @@ public final class BackupImages {
     return bitmaps;
   }
 
+  /**
+   * Whether a process (QEMU) holds the image open for writing: its image lock stops another writer
+   * and a consistent reader. libvirt reports a backup job finished a moment before QEMU closes the
+   * job's target; only a closed image has all its clusters and metadata on disk.
+   */
+  public boolean inUse(Path image, String format) {
+    CommandResult result = runner.run(List.of("qemu-img", "info", "--output=json", "json:" + alone(image, format)),
+        TIMEOUT);
+    if (result.exitCode() == 0) {
+      return false;
+    }
+    if (result.stderr().contains("lock")) {
+      return true;
+    }
+    throw new CommandFailedException(ProcessRunner.failureMessage(result), result);
+  }
+
   /** Removes a bitmap from an image no VM has open. */
   public void removeBitmap(Path image, String bitmap) {
     runner.runChecked(List.of("qemu-img", "bitmap", "--remove", image.toAbsolutePath().toString(), bitmap), TIMEOUT);
+  }
+
+  /** The image opened by itself, without its backing file, as qemu-img's {@code json:} filename. */
+  private static ObjectNode alone(Path image, String format) {
+    ObjectNode spec = JSON.createObjectNode();
+    spec.put("driver", format);
+    ObjectNode file = spec.putObject("file");
+    file.put("driver", "file");
+    file.put("filename", image.toAbsolutePath().toString());
+    if ("qcow2".equals(format)) {
+      spec.putNull("backing");
+    }
+    return spec;
   }
 
   private static JsonNode parse(CommandResult result) {

@@ -53,11 +53,9 @@ final class LibvirtBackupApi implements BackupApi {
     try {
       return Optional.of(hypervisor.onDomain(domain, "read the backup job of " + domain, d -> d.getBackupXMLDesc(0)));
     } catch (HypervisorException e) {
-      // libvirt answers "no domain backup job present" (or, for a shut-off domain, "not running").
-      if (e.kind() == HypervisorException.Kind.NO_DOMAIN || e.kind() == HypervisorException.Kind.CONNECTION) {
-        throw e;
-      }
-      if (e.getMessage().contains("backup job") || e.kind() == HypervisorException.Kind.INVALID_STATE) {
+      // VIR_ERR_NO_DOMAIN_BACKUP, which libvirt-java does not know by name; or a domain not running.
+      String message = e.getMessage();
+      if (message.contains("no domain backup job") || message.contains("domain is not running")) {
         return Optional.empty();
       }
       throw e;
@@ -98,6 +96,13 @@ final class LibvirtBackupApi implements BackupApi {
       }
     }
     return Optional.of(new FinishedJob(outcome, backup, error));
+  }
+
+  @Override
+  public void forgetFinishedJob(String domain) {
+    // Reading the completed job's statistics without KEEP_COMPLETED discards them.
+    hypervisor.onDomain(domain, "read the last job of " + domain,
+        d -> d.getJobStats(Domain.GetJobStatsFlags.COMPLETED));
   }
 
   @Override
