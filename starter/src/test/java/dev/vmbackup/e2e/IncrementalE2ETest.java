@@ -196,6 +196,26 @@ class IncrementalE2ETest extends EndToEndTest {
   }
 
   @Test
+  void aFullStrategyBackupInBetweenLeavesTheChainIntact() throws Exception {
+    try (TestGuest guest = TestGuest.builder("mixed").churnKiB(CHURN_KIB).create()) {
+      Point first = point(guest, "incremental", 0);
+      guest.console().waitForNewRecords(10, RECORDS);
+      // Snapshot, copy, block commit: the bitmap must follow the disk through the overlay and back.
+      CliResult full = cli("backup", guest.name(), "--strategy", "full", "--json");
+      assertThat(full.exitCode()).as(full.toString()).isZero();
+      Invariants.assertVmClean(guest, "running");
+      guest.console().waitForNewRecords(10, RECORDS);
+
+      Point next = point(guest, "incremental", 1);
+
+      assertThat(next.manifest().warnings()).isEmpty();
+      assertThat(next.manifest().parentBackupId()).isEqualTo(first.result().backupId());
+      restoreAndCompare(guest, next, true, false);
+      Chains.assertCheckpointsHonest(guest, repository);
+    }
+  }
+
+  @Test
   void aRawDiskIsRefusedWithOneLineUnlessAFullCopyEveryTimeIsAllowed() throws Exception {
     try (TestGuest guest = TestGuest.builder("raw").disk(Disk.qcow2("vda")).disk(Disk.raw("vdb")).create()) {
       CliResult refused = cli("backup", guest.name(), "--strategy", "incremental");
