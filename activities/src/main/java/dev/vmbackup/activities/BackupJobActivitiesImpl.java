@@ -116,7 +116,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     Optional<String> running = api.backupJobXml(domain);
     if (running.isPresent()) {
       requireOurs(plan, running.get());
-      log.info("re-attaching to the running backup job of {}", domain);
+      log.warn("re-attaching to the running backup job of {}, started by an earlier attempt", domain);
       started = read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(CaptureMode.CRASH,
           List.of("the backup job was started by an attempt that did not report back; whether the guest's"
               + " filesystems were frozen is unknown, so it is recorded as crash-consistent")));
@@ -317,9 +317,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
 
   /** A running backup job is ours only if it writes into exactly our targets; vmbackup never touches another. */
   private static void requireOurs(BackupJobPlan plan, String backupXml) {
-    Map<String, String> expected = new LinkedHashMap<>();
-    plan.disks().forEach(disk -> expected.put(disk.target(), disk.file()));
-    if (!BackupXml.targets(backupXml).equals(expected)) {
+    if (!ours(plan, backupXml)) {
       throw new HostFailure(FailureType.DOMAIN_STATE, "another backup job runs on " + plan.domain()
           + " (targets " + BackupXml.targets(backupXml) + "); vmbackup does not interfere with it");
     }

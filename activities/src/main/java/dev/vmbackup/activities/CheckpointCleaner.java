@@ -6,10 +6,10 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.xml.BackupXml;
+import dev.vmbackup.host.xml.DomainDefinition;
 import dev.vmbackup.host.xml.DomainDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,16 +73,16 @@ final class CheckpointCleaner {
   private void deleteOffline(BackupApi api, String domain, String name) {
     Optional<String> xml = api.checkpointXml(domain, name, false);
     if (xml.isPresent()) {
-      Map<String, String> sources = DomainDisks.sources(DomainDisks.persistent(hypervisor, domain));
+      DomainDefinition definition = DomainDisks.persistent(hypervisor, domain);
       for (BackupXml.CheckpointDisk disk : BackupXml.checkpointDisks(xml.get())) {
-        String source = sources.get(disk.target());
-        if (disk.bitmap() == null || source == null || !Files.exists(Path.of(source))) {
+        Optional<DomainDisk> defined = DomainDisks.disk(definition, disk.target());
+        if (disk.bitmap() == null || defined.isEmpty() || defined.get().source() == null
+            || !"qcow2".equals(defined.get().format())) {
           continue;
         }
-        Optional<DomainDisk> defined = DomainDisks.disk(DomainDisks.persistent(hypervisor, domain), disk.target());
-        boolean qcow2 = defined.map(d -> "qcow2".equals(d.format())).orElse(false);
-        if (qcow2 && images.bitmaps(Path.of(source)).containsKey(disk.bitmap())) {
-          images.removeBitmap(Path.of(source), disk.bitmap());
+        Path source = Path.of(defined.get().source());
+        if (Files.exists(source) && images.bitmaps(source).containsKey(disk.bitmap())) {
+          images.removeBitmap(source, disk.bitmap());
         }
       }
     }
