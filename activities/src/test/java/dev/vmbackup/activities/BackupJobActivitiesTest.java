@@ -89,6 +89,8 @@ class BackupJobActivitiesTest {
           long dirty = IncrementalHarness.dirtyBytes(guest.name(), "vmbackup-" + taken.manifest().parentBackupId(),
               "vda").orElseThrow();
           assertThat(taken.job().bytesTransferred().get("vda")).isPositive().isLessThanOrEqualTo(dirty);
+          System.out.printf("point %d: %d bytes transferred, the parent's bitmap marks %d bytes%n", point,
+              taken.job().bytesTransferred().get("vda"), dirty);
           assertThat(taken.manifest().bytesTransferred()).isEqualTo(taken.job().totalTransferred());
         }
         assertThat(taken.manifest().disks()).singleElement()
