@@ -94,11 +94,39 @@ final class IncrementalHarness implements AutoCloseable {
         new InspectActivitiesImpl(settings, hypervisor, imageTool),
         new BackupDirectoryActivitiesImpl(hypervisor),
         new VerifyActivitiesImpl(imageTool));
-    checkpoints = env.newActivityStub(CheckpointActivities.class, OPTIONS);
-    jobs = env.newActivityStub(BackupJobActivities.class, OPTIONS);
-    inspect = env.newActivityStub(InspectActivities.class, OPTIONS);
-    directories = env.newActivityStub(BackupDirectoryActivities.class, OPTIONS);
-    verify = env.newActivityStub(VerifyActivities.class, OPTIONS);
+    checkpoints = retrying(CheckpointActivities.class);
+    jobs = retrying(BackupJobActivities.class);
+    inspect = retrying(InspectActivities.class);
+    directories = retrying(BackupDirectoryActivities.class);
+    verify = retrying(VerifyActivities.class);
+  }
+
+  /**
+   * A stub that retries a failure the activity classified as retryable, as the activities' retry
+   * policies do in production (the test environment runs each call once): other tests on this host
+   * restart libvirtd now and then.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T retrying(Class<T> activities) {
+    T stub = env.newActivityStub(activities, OPTIONS);
+    return (T) java.lang.reflect.Proxy.newProxyInstance(activities.getClassLoader(), new Class<?>[] {activities},
+        (proxy, method, arguments) -> {
+          for (int attempt = 1; ; attempt++) {
+            try {
+              return method.invoke(stub, arguments);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              Throwable failure = e.getCause();
+              boolean retryable = failure instanceof ActivityFailure
+                  && failure.getCause() instanceof ApplicationFailure application && !application.isNonRetryable()
+                  && application.getType().equals("dev.vmbackup.host.hypervisor.HypervisorException");
+              if (!retryable || attempt == 3) {
+                throw failure;
+              }
+              requireHost();
+              sleep(1000);
+            }
+          }
+        });
   }
 
   /** Fails unless libvirt and the test guest are ready; waits a minute for a libvirtd another test restarts. */
