@@ -102,7 +102,20 @@ public final class TestGuest implements AutoCloseable {
       }
       TestGuest guest = new TestGuest(name, dir, List.copyOf(disks));
       if (start) {
-        guest.start();
+        try {
+          guest.start();
+        } catch (AssertionError first) {
+          // Other tests on this host restart libvirtd now and then; one more try once it answers.
+          guest.awaitLibvirtd();
+          try {
+            Commands.tryVirsh("destroy", name);
+            guest.start();
+          } catch (AssertionError | RuntimeException second) {
+            guest.close();
+            second.addSuppressed(first);
+            throw second;
+          }
+        }
       }
       return guest;
     }
@@ -139,6 +152,18 @@ public final class TestGuest implements AutoCloseable {
     console().waitForNewRecords(3, Duration.ofSeconds(90));
   }
 
+  private void awaitLibvirtd() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!TestHost.libvirtAvailable() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   /** Whether the guest agent is frozen, answered by the agent itself. */
   public boolean filesystemsFrozen() {
     var result = Commands.tryVirsh("qemu-agent-command", name, "{\"execute\":\"guest-fsfreeze-status\"}");
@@ -165,7 +190,8 @@ public final class TestGuest implements AutoCloseable {
 
   private void cleanUp() {
     Commands.tryVirsh("destroy", name);
-    Commands.tryVirsh("undefine", name, "--nvram");
+    // Checkpoints (of incremental backups) keep libvirt from undefining a domain unless told to drop them.
+    Commands.tryVirsh("undefine", name, "--nvram", "--checkpoints-metadata");
     TestHost.deleteRecursively(dir.startsWith(TestHost.SCRATCH) ? topScratchDir(dir) : dir);
   }
 

@@ -20,6 +20,16 @@ public final class TestHost {
 
   /** Skips nothing: a test host that is not prepared is a failure, with the command that prepares it. */
   public static void requireReady() {
+    // Tests that restart libvirtd run beside others; a minute is plenty for it to answer again.
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (!libvirtAvailable() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     if (!Commands.run("virsh", "-c", "qemu:///system", "version").succeeded()) {
       throw new AssertionError("libvirtd is not reachable; run scripts/prepare-host.sh first");
     }

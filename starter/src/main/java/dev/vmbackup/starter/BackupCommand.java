@@ -32,8 +32,10 @@ class BackupCommand implements Callable<Integer> {
   String capture;
 
   @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "full",
-      description = "full (copy every disk, merge back) or chain (the VM stays on a chain of overlays and each"
-          + " backup copies only the layer written since the previous one). Default: ${DEFAULT-VALUE}.")
+      description = "full (snapshot, copy every disk, merge back), chain (the VM stays on a chain of overlays and"
+          + " each backup copies only the layer written since the previous one), incremental (only the blocks"
+          + " changed since the last backup, through libvirt's backup API and checkpoints) or differential"
+          + " (changed since the last full one). Default: ${DEFAULT-VALUE}.")
   String strategy;
 
   @Option(names = "--max-chain-length", paramLabel = "N",
@@ -41,6 +43,16 @@ class BackupCommand implements Callable<Integer> {
           + " would exceed it consolidates the chain first. Default: "
           + BackupRequest.DEFAULT_MAX_CHAIN_LENGTH + ".")
   Integer maxChainLength;
+
+  @Option(names = "--full-every", paramLabel = "N",
+      description = "With incremental or differential: a new full backup after N of them since the last full"
+          + " (0: every backup is full). Default: " + BackupRequest.DEFAULT_FULL_EVERY + ".")
+  Integer fullEvery;
+
+  @Option(names = "--allow-full-fallback",
+      description = "With incremental or differential: back up a VM with a disk libvirt cannot track (raw) with a"
+          + " full copy every time instead of refusing.")
+  boolean allowFullFallback;
 
   @Override
   public Integer call() {
@@ -86,8 +98,11 @@ class BackupCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--max-chain-length must be at least 2 (the active overlay and the one"
             + " a backup adds)");
       }
+      if (fullEvery != null && fullEvery < 0) {
+        throw new IllegalArgumentException("--full-every must be 0 or more");
+      }
       return new BackupRequest(domain, options.effectiveHost(), CaptureMode.fromWire(capture), repository, parsed,
-          maxChainLength);
+          maxChainLength, null, fullEvery, allowFullFallback ? Boolean.TRUE : null);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

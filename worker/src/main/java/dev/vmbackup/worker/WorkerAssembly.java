@@ -1,7 +1,9 @@
 package dev.vmbackup.worker;
 
 import dev.vmbackup.activities.BackupDirectoryActivitiesImpl;
+import dev.vmbackup.activities.BackupJobActivitiesImpl;
 import dev.vmbackup.activities.ChainActivitiesImpl;
+import dev.vmbackup.activities.CheckpointActivitiesImpl;
 import dev.vmbackup.activities.DomainLockActivitiesImpl;
 import dev.vmbackup.activities.HookActivitiesImpl;
 import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
@@ -18,6 +20,7 @@ import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
 import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.SparseCopier;
@@ -85,6 +88,12 @@ public final class WorkerAssembly {
           new HookActivitiesImpl(new ProcessRunner()),
           new ChainActivitiesImpl(hypervisor, images, settings.mergeBytesPerSecond()),
           new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));
+      // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy
+      // bandwidth limit applies to it.
+      BackupImages backupImages = new BackupImages(new ProcessRunner());
+      worker.registerActivitiesImplementations(
+          new CheckpointActivitiesImpl(settings, hypervisor, images, backupImages),
+          new BackupJobActivitiesImpl(hypervisor, images, backupImages, settings.copyBytesPerSecond()));
     }
   }
 }

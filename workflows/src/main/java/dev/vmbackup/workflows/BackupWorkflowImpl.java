@@ -126,6 +126,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     if (strategy == Strategy.CHAIN) {
       return new ChainBackup();
     }
+    if (strategy == Strategy.INCREMENTAL || strategy == Strategy.DIFFERENTIAL) {
+      return new IncrementalBackup();
+    }
     throw ApplicationFailure.newNonRetryableFailure(
         "strategy " + strategy + " is not available yet", FailureType.INVALID_INPUT.name());
   }
@@ -143,6 +146,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
         // One overlay is the active one, the next is the one a backup adds on top of it.
         throw new IllegalArgumentException(
             "maxChainLength " + request.maxChainLength() + " is too small: a chain needs at least 2 overlays");
+      }
+      if (request.strategy() == Strategy.INCREMENTAL || request.strategy() == Strategy.DIFFERENTIAL) {
+        IncrementalBackup.validate(request);
       }
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());

@@ -54,7 +54,7 @@ public class PlanWorkflowImpl implements PlanWorkflow {
                 + policy.name()));
         Promise<BackupResult> backup = Async.function(child::backup,
             new BackupRequest(domain, host, policy.capture(), policy.repository(), policy.strategy(),
-                policy.maxChainLength(), policy.hooks()));
+                policy.maxChainLength(), policy.hooks(), policy.fullEvery(), null));
         // A failed backup becomes a "failed" outcome, so that waiting for any of them never throws.
         running.put(domain, backup.handle((result, failure) -> outcome(domain, result, failure)));
       }

@@ -119,7 +119,7 @@ final class FakeHost {
     return new FakeHostDefaults();
   }
 
-  private void step(String method, String summary, Object argument) {
+  void step(String method, String summary, Object argument) {
     journal.record(method, summary, argument);
     Gate gate = gates.get(method);
     if (gate != null) {

@@ -15,6 +15,8 @@ import java.util.UUID;
  */
 final class WorkflowHarness implements AutoCloseable {
   final FakeHost host = new FakeHost();
+  /** The host's checkpoints and backup jobs, for the incremental strategies. */
+  final IncrementalFakes incremental = new IncrementalFakes(host);
   final TestWorkflowEnvironment env;
   final WorkflowClient client;
 
@@ -25,6 +27,7 @@ final class WorkflowHarness implements AutoCloseable {
     workflows.registerActivitiesImplementations(host.hostDefaults());
     Worker hostWorker = env.newWorker(TaskQueues.host("h1"));
     hostWorker.registerActivitiesImplementations(host.hostActivities());
+    hostWorker.registerActivitiesImplementations(incremental.activities());
     env.start();
     client = env.getWorkflowClient();
   }

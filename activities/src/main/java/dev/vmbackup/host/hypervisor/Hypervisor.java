@@ -103,4 +103,8 @@ public interface Hypervisor {
    * @param bytesPerSecond bandwidth limit, 0 for none
    */
   void startBlockPull(String name, String target, String base, long bytesPerSecond);
+  /** libvirt's backup API and checkpoints, on the same connection. */
+  default BackupApi backupApi() {
+    throw new UnsupportedOperationException("this hypervisor has no backup API");
+  }
 }

@@ -26,9 +26,11 @@ final class LibvirtExtras {
 
     int virDomainFSThaw(DomainPointer domain, String[] mountpoints, int count, int flags);
 
-    int virDomainBlockPull(DomainPointer domain, String disk, long bandwidth, int flags);
+    int virDomainFSFreeze(DomainPointer domain, String[] mountpoints, int count, int flags);
 
     int virDomainBlockJobSetSpeed(DomainPointer domain, String disk, long bandwidth, int flags);
+
+    int virDomainBlockPull(DomainPointer domain, String disk, long bandwidth, int flags);
 
     int virDomainUndefineFlags(DomainPointer domain, int flags);
 
@@ -44,7 +46,7 @@ final class LibvirtExtras {
   }
 
   /** {@code VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES}: the bandwidth is in bytes per second. */
-  static final int SPEED_IN_BYTES = 1;
+  static final int SPEED_BANDWIDTH_BYTES = 1;
 
   /** {@code VIR_DOMAIN_UNDEFINE_NVRAM}: also delete the NVRAM file. */
   static final int UNDEFINE_NVRAM = 4;

@@ -1,5 +1,6 @@
 package dev.vmbackup.host.libvirt;
 
+import dev.vmbackup.host.hypervisor.BackupApi;
 import dev.vmbackup.host.hypervisor.BlockJob;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
@@ -28,6 +29,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   private static final int AGENT_TIMEOUT_SECONDS = 5;
 
   private final String uri;
+  private final LibvirtBackupApi backupApi = new LibvirtBackupApi(this);
   private Connect connection;
 
   public LibvirtHypervisor(String uri) {
@@ -36,7 +38,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface DomainCall<T> {
+  interface DomainCall<T> {
     T apply(Domain domain) throws LibvirtException;
   }
 
@@ -168,7 +170,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   public void setBlockJobSpeed(String name, String target, long bytesPerSecond) {
     onDomain(name, "change the speed of the block job of " + name + " " + target, domain -> {
       LibvirtExtras.check(LibvirtExtras.virt().virDomainBlockJobSetSpeed(LibvirtExtras.pointer(domain), target,
-          bytesPerSecond, LibvirtExtras.SPEED_IN_BYTES), "virDomainBlockJobSetSpeed");
+          bytesPerSecond, LibvirtExtras.SPEED_BANDWIDTH_BYTES), "virDomainBlockJobSetSpeed");
       return null;
     });
   }
@@ -281,6 +283,11 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public BackupApi backupApi() {
+    return backupApi;
+  }
+
+  @Override
   public synchronized void close() {
     if (connection != null) {
       try {
@@ -292,7 +299,8 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     }
   }
 
-  private <T> T onDomain(String name, String what, DomainCall<T> call) {
+  /** Runs a call on the named domain, translating libvirt's errors; for {@link LibvirtBackupApi} too. */
+  <T> T onDomain(String name, String what, DomainCall<T> call) {
     return onConnection(what, connect -> {
       Domain domain = connect.domainLookupByName(name);
       try {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param maxConcurrentPerHost backups that run at once on the host; default 2
  * @param retention pruned after each run; null keeps everything
  * @param maxChainLength strategy {@code chain}: see {@link BackupRequest#maxChainLength()}
+ * @param fullEvery strategies {@code incremental} and {@code differential}: see {@link BackupRequest#fullEvery()}
  */
 public record BackupPolicy(
     String name,
@@ -27,7 +28,8 @@ public record BackupPolicy(
     Integer maxConcurrentPerHost,
     Hooks hooks,
     Notify notification,
-    Integer maxChainLength) {
+    Integer maxChainLength,
+    Integer fullEvery) {
   public BackupPolicy {
     domains = domains == null ? List.of() : List.copyOf(domains);
   }
@@ -37,7 +39,7 @@ public record BackupPolicy(
       CaptureMode capture, String repository, PolicySchedule schedule, RetentionPolicy retention,
       Integer maxConcurrentPerHost, Hooks hooks, Notify notification) {
     this(name, domains, domainGlob, host, strategy, capture, repository, schedule, retention, maxConcurrentPerHost,
-        hooks, notification, null);
+        hooks, notification, null, null);
   }
 
   public int concurrency() {

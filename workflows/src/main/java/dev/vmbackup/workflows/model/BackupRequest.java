@@ -13,6 +13,11 @@ package dev.vmbackup.workflows.model;
  *     hold after a backup (at least 2); a backup that would exceed it consolidates the chain first.
  *     Absent: {@link #DEFAULT_MAX_CHAIN_LENGTH}
  * @param hooks commands run on the host around the snapshot; absent: none
+ * @param fullEvery with {@code incremental} or {@code differential}: take a new full backup after this
+ *     many incrementals (or differentials) since the last full, so that restore chains stay short; 0
+ *     makes every backup a full one. Absent: {@value #DEFAULT_FULL_EVERY}
+ * @param allowFullFallback with {@code incremental} or {@code differential}: back up a VM with a disk
+ *     whose changes libvirt cannot track (a raw file) with a full copy every time, instead of refusing
  */
 public record BackupRequest(
     String domain,
@@ -21,25 +26,36 @@ public record BackupRequest(
     String repository,
     Strategy strategy,
     Integer maxChainLength,
-    Hooks hooks) {
+    Hooks hooks,
+    Integer fullEvery,
+    Boolean allowFullFallback) {
 
   /** Overlays a running chain holds at most, unless the request says otherwise. */
   public static final int DEFAULT_MAX_CHAIN_LENGTH = 7;
+  public static final int DEFAULT_FULL_EVERY = 7;
 
   public BackupRequest {
     capture = capture == null ? CaptureMode.QUIESCE : capture;
     strategy = strategy == null ? Strategy.FULL : strategy;
+    fullEvery = fullEvery == null ? DEFAULT_FULL_EVERY : fullEvery;
+    allowFullFallback = allowFullFallback != null && allowFullFallback;
   }
 
-  /** A request without hooks. */
+  /** A request with every option at its default. */
+  public BackupRequest(String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
+    this(domain, host, capture, repository, strategy, null, null, null, null);
+  }
+
+  /** A chain request: its length limit. */
   public BackupRequest(
       String domain, String host, CaptureMode capture, String repository, Strategy strategy, Integer maxChainLength) {
-    this(domain, host, capture, repository, strategy, maxChainLength, null);
+    this(domain, host, capture, repository, strategy, maxChainLength, null, null, null);
   }
 
-  /** A request with the default chain length and no hooks. */
-  public BackupRequest(String domain, String host, CaptureMode capture, String repository, Strategy strategy) {
-    this(domain, host, capture, repository, strategy, null, null);
+  /** An incremental request: how often a full backup, and whether raw disks may fall back to full copies. */
+  public BackupRequest(String domain, String host, CaptureMode capture, String repository, Strategy strategy,
+      Integer fullEvery, Boolean allowFullFallback) {
+    this(domain, host, capture, repository, strategy, null, null, fullEvery, allowFullFallback);
   }
 
   public static BackupRequest of(String domain) {
@@ -47,7 +63,8 @@ public record BackupRequest(
   }
 
   public BackupRequest withHost(String newHost) {
-    return new BackupRequest(domain, newHost, capture, repository, strategy, maxChainLength, hooks);
+    return new BackupRequest(
+        domain, newHost, capture, repository, strategy, maxChainLength, hooks, fullEvery, allowFullFallback);
   }
 
   /** The chain length limit in effect. */

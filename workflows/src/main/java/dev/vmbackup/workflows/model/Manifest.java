@@ -21,6 +21,8 @@ import java.util.List;
  * @param chain strategy {@code chain}: the overlays the VM was left on, which the next chain run
  *     continues from; else null
  * @param stoppedMillis capture {@code saved-state}: how long the VM was stopped, in milliseconds; else null
+ * @param bytesTransferred bytes the backup actually read from the VM's disks and wrote into the
+ *     repository (incremental strategies: the changed blocks only); null when not recorded
  */
 public record Manifest(
     int formatVersion,
@@ -42,7 +44,8 @@ public record Manifest(
     String parentBackupId,
     String checkpoint,
     ChainRecord chain,
-    Long stoppedMillis) {
+    Long stoppedMillis,
+    Long bytesTransferred) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";
@@ -59,23 +62,46 @@ public record Manifest(
       List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
       ManifestFile nvram, Verification verified) {
     this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
-        warnings, disks, memoryState, domainXml, nvram, verified, null, null);
+        warnings, disks, memoryState, domainXml, nvram, verified, null, null, null, null, null);
   }
 
-  /** A backup without chain record or stopped time. */
+  /** A backup that may build on another, without chain record, stopped time or bytes transferred. */
   public Manifest(
       int formatVersion, String domain, String uuid, String host, String backupId, String startedAt,
       String completedAt, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
       List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
       ManifestFile nvram, Verification verified, String parentBackupId, String checkpoint) {
     this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
-        warnings, disks, memoryState, domainXml, nvram, verified, parentBackupId, checkpoint, null, null);
+        warnings, disks, memoryState, domainXml, nvram, verified, parentBackupId, checkpoint, null, null, null);
+  }
+
+  /** An incremental-strategy backup: with the bytes it transferred. */
+  public Manifest(
+      int formatVersion, String domain, String uuid, String host, String backupId, String startedAt,
+      String completedAt, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
+      List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
+      ManifestFile nvram, Verification verified, String parentBackupId, String checkpoint, Long bytesTransferred) {
+    this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
+        warnings, disks, memoryState, domainXml, nvram, verified, parentBackupId, checkpoint, null, null,
+        bytesTransferred);
+  }
+
+  /** A chain-strategy backup: with the chain it left the VM on and the stopped time of a saved state. */
+  public Manifest(
+      int formatVersion, String domain, String uuid, String host, String backupId, String startedAt,
+      String completedAt, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
+      List<String> warnings, List<ManifestDisk> disks, ManifestFile memoryState, ManifestFile domainXml,
+      ManifestFile nvram, Verification verified, String parentBackupId, String checkpoint, ChainRecord chain,
+      Long stoppedMillis) {
+    this(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy, captureRequested, capture,
+        warnings, disks, memoryState, domainXml, nvram, verified, parentBackupId, checkpoint, chain, stoppedMillis,
+        null);
   }
 
   public Manifest withVerification(Verification verification) {
     return new Manifest(formatVersion, domain, uuid, host, backupId, startedAt, completedAt, strategy,
         captureRequested, capture, warnings, disks, memoryState, domainXml, nvram, verification, parentBackupId,
-        checkpoint, chain, stoppedMillis);
+        checkpoint, chain, stoppedMillis, bytesTransferred);
   }
 
   /** Sum of the logical sizes of every file the manifest lists. */

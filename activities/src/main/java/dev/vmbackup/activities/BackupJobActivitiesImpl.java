@@ -1,0 +1,497 @@
+package dev.vmbackup.activities;
+
+import dev.vmbackup.host.hypervisor.BackupApi;
+import dev.vmbackup.host.hypervisor.DomainStatus;
+import dev.vmbackup.host.hypervisor.Hypervisor;
+import dev.vmbackup.host.hypervisor.HypervisorException;
+import dev.vmbackup.host.image.BackupImages;
+import dev.vmbackup.host.image.ImageTool;
+import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.host.xml.BackupXml;
+import dev.vmbackup.host.xml.DomainDisk;
+import dev.vmbackup.workflows.FailureType;
+import dev.vmbackup.workflows.activities.BackupJobActivities;
+import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobResult;
+import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.CopyProgress;
+import dev.vmbackup.workflows.model.IncrementalDisk;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.ManifestDisk;
+import dev.vmbackup.workflows.model.ManifestFile;
+import dev.vmbackup.workflows.model.PublishIncrementalRequest;
+import dev.vmbackup.workflows.model.RetainResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs libvirt backup jobs in push mode: QEMU itself writes each disk into a qcow2 image that this
+ * activity created in the partial backup directory, while the guest runs. What the job started and
+ * what it achieved are recorded in small marker files beside the images, so that a retry after a crash
+ * knows whether to re-attach, start again or report the finished job.
+ */
+public final class BackupJobActivitiesImpl implements BackupJobActivities {
+  private static final Logger log = LoggerFactory.getLogger(BackupJobActivitiesImpl.class);
+
+  /** Written once the job has started: the capture achieved at its start. */
+  static final String STARTED = ".backup-job-started.json";
+  /** Written once this activity saw the job complete: its result. */
+  static final String DONE = ".backup-job-done.json";
+  private static final String NVRAM = "nvram.fd";
+  private static final long POLL_MILLIS = 500;
+  /** How long the wait for a job tolerates libvirtd being unreachable (a restart) before giving up. */
+  private static final Duration LIBVIRTD_GRACE = Duration.ofMinutes(3);
+
+  /** What {@link #STARTED} holds. */
+  record Started(CaptureMode capture, List<String> warnings) {}
+
+  private final Hypervisor hypervisor;
+  private final ImageTool imageTool;
+  private final BackupImages images;
+  private final CheckpointCleaner cleaner;
+  private final long bytesPerSecond;
+
+  /**
+   * @param bytesPerSecond limit of the backup job's copying per disk, so that a backup leaves the VMs'
+   *     own storage traffic room; 0 for none
+   */
+  public BackupJobActivitiesImpl(Hypervisor hypervisor, ImageTool imageTool, BackupImages images, long bytesPerSecond) {
+    this.hypervisor = hypervisor;
+    this.imageTool = imageTool;
+    this.images = images;
+    this.cleaner = new CheckpointCleaner(hypervisor, images);
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
+  @Override
+  public BackupJobResult runBackupJob(BackupJobPlan plan) {
+    return ActivityBoundary.run("back up " + plan.domain(), () -> run(plan));
+  }
+
+  @Override
+  public void cancelBackupJob(BackupJobPlan plan) {
+    ActivityBoundary.run("undo the backup job of " + plan.domain(), () -> cancel(plan));
+  }
+
+  @Override
+  public RetainResult publishIncrementalBackup(PublishIncrementalRequest request) {
+    return ActivityBoundary.run("publish backup " + request.backupId() + " of " + request.domain(),
+        () -> publish(request));
+  }
+
+  private BackupJobResult run(BackupJobPlan plan) {
+    String domain = plan.domain();
+    BackupApi api = hypervisor.backupApi();
+    Path partial = Path.of(plan.partialDir());
+    Optional<BackupJobResult> done = read(partial.resolve(DONE), BackupJobResult.class);
+    if (done.isPresent()) {
+      // An earlier attempt saw the job complete and died before reporting it.
+      return done.get();
+    }
+    requireRunning(domain, "before its backup job could start");
+    if (!Files.isDirectory(partial)) {
+      throw new HostFailure(FailureType.BACKUP_NOT_FOUND, "the partial backup directory " + partial + " is gone");
+    }
+    if (Heartbeats.attempt() > 1 && plan.capture() == CaptureMode.QUIESCE && hypervisor.filesystemsFrozen(domain)) {
+      log.warn("thawing the filesystems of {}, left frozen by an interrupted attempt", domain);
+      hypervisor.thawFilesystems(domain);
+    }
+
+    Started started;
+    Optional<String> running = api.backupJobXml(domain);
+    if (running.isPresent()) {
+      requireOurs(plan, running.get());
+      log.warn("re-attaching to the running backup job of {}, started by an earlier attempt", domain);
+      started = read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(CaptureMode.CRASH,
+          List.of("the backup job was started by an attempt that did not report back; whether the guest's"
+              + " filesystems were frozen is unknown, so it is recorded as crash-consistent")));
+      limitBandwidth(plan);
+    } else {
+      if (plan.checkpoint() != null && cleaner.delete(domain, plan.checkpoint())) {
+        // The job of an earlier attempt ended without this activity seeing it complete: its images
+        // cannot be trusted, nor its checkpoint, which would otherwise hide its changes from the next one.
+        log.warn("the backup job of {} ended unobserved; deleted its checkpoint {} and starting it again", domain,
+            plan.checkpoint());
+      }
+      started = begin(plan, partial);
+    }
+    awaitCompletion(plan);
+
+    Map<String, Long> transferred = new LinkedHashMap<>();
+    for (IncrementalDisk disk : plan.disks()) {
+      transferred.put(disk.target(), images.dataBytes(Path.of(disk.file()), disk.format()));
+    }
+    BackupJobResult result = new BackupJobResult(started.capture(), started.warnings(), transferred);
+    write(partial.resolve(DONE), result);
+    return result;
+  }
+
+  /** Creates the target images and starts the job, with the guest's filesystems frozen around the start if asked. */
+  private Started begin(BackupJobPlan plan, Path partial) {
+    String domain = plan.domain();
+    for (IncrementalDisk disk : plan.disks()) {
+      long size = imageTool.info(Path.of(disk.source())).virtualSize();
+      if (size != disk.virtualSize()) {
+        throw new HostFailure(FailureType.DISK_CHAIN_CHANGED, "disk " + disk.target() + " of " + domain
+            + " changed size since the backup was planned (" + disk.virtualSize() + " to " + size + " bytes)");
+      }
+    }
+    prepareTargets(plan, partial);
+
+    List<String> planned = plan.disks().stream().map(IncrementalDisk::target).toList();
+    List<String> others = new ArrayList<>();
+    for (DomainDisk disk : DomainDisks.current(hypervisor, domain, true).disks()) {
+      if (disk.target() != null && !planned.contains(disk.target())) {
+        others.add(disk.target());
+      }
+    }
+    String backupXml = BackupXml.push(
+        plan.disks().stream().map(d -> new BackupXml.PushDisk(d.target(), d.file(), d.format())).toList(),
+        others, plan.incrementalFrom());
+    String checkpointXml = plan.checkpoint() == null ? null : BackupXml.checkpoint(plan.checkpoint(), planned, others);
+
+    // What libvirt reports as the last finished job once this one has gone must be about this one.
+    hypervisor.backupApi().forgetFinishedJob(domain);
+    List<String> warnings = new ArrayList<>();
+    CaptureMode capture = plan.capture();
+    boolean frozen = false;
+    if (capture == CaptureMode.QUIESCE) {
+      if (!plan.agentAvailable()) {
+        capture = CaptureMode.CRASH;
+        warnings.add("the guest agent did not answer: crash-consistent backup instead of a quiesced one");
+      } else {
+        try {
+          hypervisor.backupApi().freezeFilesystems(domain);
+          frozen = true;
+        } catch (HypervisorException e) {
+          if (e.kind() == HypervisorException.Kind.CONNECTION || e.kind() == HypervisorException.Kind.NO_DOMAIN) {
+            throw e;
+          }
+          log.warn("freezing the filesystems of {} failed ({}); the backup is crash-consistent", domain, e.getMessage());
+          capture = CaptureMode.CRASH;
+          warnings.add("freezing the guest's filesystems failed (" + e.getMessage()
+              + "): crash-consistent backup instead of a quiesced one");
+        }
+      }
+    }
+    try {
+      hypervisor.backupApi().beginBackup(domain, backupXml, checkpointXml);
+      // At once: from the page cache QEMU copies hundreds of MiB per second, so even a few
+      // milliseconds later much of a small disk would be copied unlimited.
+      limitBandwidth(plan);
+    } catch (HypervisorException e) {
+      if (e.getMessage().contains("Permission denied")) {
+        throw new HostFailure(FailureType.REPOSITORY_NOT_WRITABLE, "QEMU cannot write into " + partial
+            + " (" + e.getMessage() + "): every directory above it must be searchable by QEMU's user (o+x)");
+      }
+      throw e;
+    } finally {
+      if (frozen) {
+        // The checkpoint is taken when the job starts, so the guest is thawed as soon as it has.
+        hypervisor.thawFilesystems(domain);
+      }
+    }
+    log.info("backup job of {} started: {}{}", domain,
+        plan.incrementalFrom() == null ? "full" : "changes since " + plan.incrementalFrom(),
+        plan.checkpoint() == null ? "" : ", checkpoint " + plan.checkpoint());
+    Started started = new Started(capture, warnings);
+    write(partial.resolve(STARTED), started);
+    return started;
+  }
+
+  /**
+   * Fresh target images. QEMU runs as its own user: libvirt hands it each target file for the job's
+   * duration, and the partial directory lets it through (search permission, no listing) while the
+   * job runs; the publish step closes it again.
+   */
+  private void prepareTargets(BackupJobPlan plan, Path partial) {
+    try {
+      Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx--x--x"));
+      for (IncrementalDisk disk : plan.disks()) {
+        Path file = Path.of(disk.file());
+        if (!file.getParent().equals(partial)) {
+          throw new IllegalArgumentException("target " + file + " is not inside " + partial);
+        }
+        Files.deleteIfExists(file);
+        images.createTarget(file, disk.format(), disk.virtualSize(), disk.backingFile());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void limitBandwidth(BackupJobPlan plan) {
+    if (bytesPerSecond <= 0) {
+      return;
+    }
+    for (IncrementalDisk disk : plan.disks()) {
+      try {
+        hypervisor.backupApi().setBackupBandwidth(plan.domain(), disk.target(), bytesPerSecond);
+      } catch (HypervisorException e) {
+        // The job may have finished the disk already; a limit is a courtesy, not a condition.
+        log.info("could not limit the backup of {} {}: {}", plan.domain(), disk.target(), e.getMessage());
+      }
+    }
+  }
+
+  /** Waits for the job, heartbeating its progress; tolerates libvirtd restarting meanwhile (the job survives). */
+  private void awaitCompletion(BackupJobPlan plan) {
+    String domain = plan.domain();
+    BackupApi api = hypervisor.backupApi();
+    Instant unreachableSince = null;
+    while (true) {
+      try {
+        Optional<String> running = api.backupJobXml(domain);
+        if (running.isEmpty()) {
+          break;
+        }
+        requireOurs(plan, running.get());
+        Optional<BackupApi.JobProgress> progress = api.activeJob(domain);
+        long processed = progress.map(BackupApi.JobProgress::processed).orElse(0L);
+        long total = progress.map(BackupApi.JobProgress::total).orElse(0L);
+        Heartbeats.beat(new CopyProgress(0, processed, processed, total));
+        unreachableSince = null;
+      } catch (HypervisorException e) {
+        if (e.kind() != HypervisorException.Kind.CONNECTION) {
+          throw e;
+        }
+        unreachableSince = unreachableSince == null ? Instant.now() : unreachableSince;
+        if (Duration.between(unreachableSince, Instant.now()).compareTo(LIBVIRTD_GRACE) > 0) {
+          throw e;
+        }
+        log.warn("libvirtd is unreachable while the backup job of {} runs ({}); waiting", domain, e.getMessage());
+        Heartbeats.beat(null);
+      }
+      sleep();
+    }
+    requireRunning(domain, "during its backup job");
+    Optional<BackupApi.FinishedJob> finished = api.lastFinishedJob(domain);
+    if (finished.isPresent() && finished.get().backup()
+        && finished.get().outcome() == BackupApi.JobOutcome.COMPLETED) {
+      awaitTargetsClosed(plan);
+      log.info("backup job of {} completed", domain);
+      return;
+    }
+    String how = finished.map(job -> job.outcome().name().toLowerCase(Locale.ROOT)
+        + (job.error() == null ? "" : ": " + job.error())).orElse("libvirt no longer knows how it ended");
+    if (finished.map(BackupApi.FinishedJob::error).orElse("").contains("No space left")) {
+      throw new HostFailure(FailureType.REPOSITORY_FULL, "the backup job of " + domain + " failed: " + how);
+    }
+    // Retried: the next attempt deletes the checkpoint and starts the job again.
+    throw new IllegalStateException("the backup job of " + domain + " did not complete (" + how + ")");
+  }
+
+  /**
+   * libvirt reports the job finished before QEMU has closed its targets (the job's end is announced,
+   * then the target is detached); until then clusters and metadata may not all be in the file.
+   */
+  private void awaitTargetsClosed(BackupJobPlan plan) {
+    Instant deadline = Instant.now().plus(LIBVIRTD_GRACE);
+    for (IncrementalDisk disk : plan.disks()) {
+      while (images.inUse(Path.of(disk.file()), disk.format())) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException("QEMU still holds " + disk.file() + " open after the backup job of "
+              + plan.domain() + " ended");
+        }
+        Heartbeats.beat(null);
+        sleep();
+      }
+    }
+  }
+
+  /** A running backup job is ours only if it writes into exactly our targets; vmbackup never touches another. */
+  private static void requireOurs(BackupJobPlan plan, String backupXml) {
+    if (!ours(plan, backupXml)) {
+      throw new HostFailure(FailureType.DOMAIN_STATE, "another backup job runs on " + plan.domain()
+          + " (targets " + BackupXml.targets(backupXml) + "); vmbackup does not interfere with it");
+    }
+  }
+
+  private void requireRunning(String domain, String when) {
+    DomainStatus status = hypervisor.lookup(domain)
+        .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + domain + " disappeared " + when));
+    if (!status.state().isActive()) {
+      throw new HostFailure(FailureType.DOMAIN_STATE, "domain " + domain + " was stopped " + when
+          + "; back it up again");
+    }
+  }
+
+  private void cancel(BackupJobPlan plan) {
+    String domain = plan.domain();
+    Optional<DomainStatus> status = hypervisor.lookup(domain);
+    if (status.isPresent() && status.get().state().isActive()) {
+      if (plan.capture() == CaptureMode.QUIESCE && hypervisor.filesystemsFrozen(domain)) {
+        log.warn("thawing the filesystems of {}", domain);
+        hypervisor.thawFilesystems(domain);
+      }
+      BackupApi api = hypervisor.backupApi();
+      Optional<String> running = api.backupJobXml(domain);
+      if (running.isPresent() && ours(plan, running.get())) {
+        log.info("aborting the backup job of {}", domain);
+        try {
+          api.abortJob(domain);
+        } catch (HypervisorException e) {
+          // It may have ended meanwhile; the loop below looks again.
+          log.info("abort of the backup job of {}: {}", domain, e.getMessage());
+        }
+        while (api.backupJobXml(domain).isPresent()) {
+          Heartbeats.beat(null);
+          sleep();
+        }
+      } else if (running.isPresent()) {
+        log.warn("a backup job that is not this backup's runs on {}; left alone", domain);
+      }
+    }
+    if (status.isPresent() && plan.checkpoint() != null) {
+      // The backup did not complete: its checkpoint must not become the start of the next incremental.
+      cleaner.delete(domain, plan.checkpoint());
+    }
+    for (IncrementalDisk disk : plan.disks()) {
+      deleteIfExists(Path.of(disk.file()));
+    }
+    deleteIfExists(Path.of(plan.partialDir(), STARTED));
+    deleteIfExists(Path.of(plan.partialDir(), DONE));
+  }
+
+  private static boolean ours(BackupJobPlan plan, String backupXml) {
+    Map<String, String> expected = new LinkedHashMap<>();
+    plan.disks().forEach(disk -> expected.put(disk.target(), disk.file()));
+    return BackupXml.targets(backupXml).equals(expected);
+  }
+
+  private RetainResult publish(PublishIncrementalRequest request) {
+    BackupRepository repository = Repositories.open(request.repository());
+    Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
+    if (published.isPresent()) {
+      return new RetainResult(request.finalDir(), request.bytesTransferred(), published.get().disks());
+    }
+    Path partial = Path.of(request.partialDir());
+    if (!Files.isDirectory(partial)) {
+      throw new HostFailure(FailureType.BACKUP_NOT_FOUND, "the partial backup directory " + partial + " is gone");
+    }
+    long total = 0;
+    for (IncrementalDisk disk : request.disks()) {
+      total += size(Path.of(disk.file()));
+    }
+    CopyProgress progress = new CopyProgress(0, 0, 0, total);
+    List<ManifestDisk> disks = new ArrayList<>();
+    for (IncrementalDisk disk : request.disks()) {
+      Path file = Path.of(disk.file());
+      String name = partial.relativize(file).toString();
+      long virtualSize = imageTool.info(file).virtualSize();
+      disks.add(new ManifestDisk(disk.target(), name, disk.format(), virtualSize, size(file),
+          sha256(file, progress), disk.source(), List.of(), request.checkpoint()));
+    }
+    ManifestFile nvram = null;
+    if (request.nvram() != null) {
+      Path copy = partial.resolve(NVRAM);
+      try {
+        Files.copy(Path.of(request.nvram()), copy, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      nvram = new ManifestFile(NVRAM, size(copy), sha256(copy, progress));
+    }
+    Path domainXml = partial.resolve(BackupDirectoryActivitiesImpl.DOMAIN_XML);
+    ManifestFile xml = new ManifestFile(BackupDirectoryActivitiesImpl.DOMAIN_XML, size(domainXml),
+        sha256(domainXml, progress));
+    Manifest manifest = new Manifest(
+        Manifest.FORMAT_VERSION,
+        request.domain(),
+        request.uuid(),
+        request.host(),
+        request.backupId(),
+        Instant.ofEpochMilli(request.startedAtMillis()).toString(),
+        Instant.now().toString(),
+        request.strategy(),
+        request.captureRequested(),
+        request.capture(),
+        request.warnings(),
+        disks,
+        null,
+        xml,
+        nvram,
+        null,
+        request.parentBackupId(),
+        request.checkpoint(),
+        request.bytesTransferred());
+    deleteIfExists(partial.resolve(STARTED));
+    deleteIfExists(partial.resolve(DONE));
+    try {
+      // QEMU needed to reach the images during the job; the backup is root's alone again.
+      Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    repository.writeManifest(partial, manifest);
+    repository.publish(request.domain(), request.backupId());
+    return new RetainResult(request.finalDir(), request.bytesTransferred(), manifest.disks());
+  }
+
+  private static String sha256(Path file, CopyProgress progress) {
+    try {
+      return Checksums.sha256(file, () -> Heartbeats.beat(progress));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <T> Optional<T> read(Path file, Class<T> type) {
+    try {
+      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(file), type));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void write(Path file, Object value) {
+    try {
+      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(temporary, Json.MAPPER.writeValueAsBytes(value));
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteIfExists(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(POLL_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a backup job", e);
+    }
+  }
+}
