@@ -35,7 +35,7 @@ export VMBACKUP_PLAYWRIGHT="$NODE_DIR/node_modules/playwright-core"
 # cannot disturb this one. Only names the tests create (vmbt-*) are touched.
 for domain in $(virsh -c qemu:///system list --all --name | grep '^vmbt-' || true); do
   virsh -c qemu:///system destroy "$domain" >/dev/null 2>&1 || true
-  virsh -c qemu:///system undefine "$domain" --nvram >/dev/null 2>&1 || true
+  virsh -c qemu:///system undefine "$domain" --nvram --checkpoints-metadata --snapshots-metadata >/dev/null 2>&1 || true
 done
 { grep ' /var/tmp/vmbackup-tests/' /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r mount; do
   umount "$(printf '%b' "$mount")" || true

@@ -278,7 +278,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
         log.warn("libvirtd is unreachable while the backup job of {} runs ({}); waiting", domain, e.getMessage());
         Heartbeats.beat(null);
       }
-      sleep();
+      Polling.pause(POLL_MILLIS, "a backup job");
     }
     requireRunning(domain, "during its backup job");
     Optional<BackupApi.FinishedJob> finished = api.lastFinishedJob(domain);
@@ -310,7 +310,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
               + plan.domain() + " ended");
         }
         Heartbeats.beat(null);
-        sleep();
+        Polling.pause(POLL_MILLIS, "a backup job");
       }
     }
   }
@@ -352,7 +352,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
         }
         while (api.backupJobXml(domain).isPresent()) {
           Heartbeats.beat(null);
-          sleep();
+          Polling.pause(POLL_MILLIS, "a backup job");
         }
       } else if (running.isPresent()) {
         log.warn("a backup job that is not this backup's runs on {}; left alone", domain);
@@ -483,15 +483,6 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(POLL_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a backup job", e);
     }
   }
 }

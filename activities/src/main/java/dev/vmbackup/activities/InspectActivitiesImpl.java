@@ -24,10 +24,11 @@ import java.util.regex.Pattern;
 /** Describes a domain before a backup or restore touches it; changes nothing on the VM. */
 public final class InspectActivitiesImpl implements InspectActivities {
   /**
-   * The names vmbackup's overlays get: {@code <image>.vmbackup-<backupId>.qcow2} for backups,
-   * {@code <image>.vmbackup-sanoid-<snapshot>.qcow2} between sanoid's pre- and post-snapshot hooks.
+   * Temporary overlays of a backup ({@code <image>.vmbackup-<backupId>.qcow2}) or of a sanoid hook
+   * ({@code .vmbackup-sanoid-<snapshot>.qcow2}). Chain overlays ({@code .vmbackup-chain-<id>.qcow2}) are
+   * not matched: a VM on a chain runs on its newest chain overlay between backups, by design.
    */
-  static final Pattern OVERLAY_NAME = Pattern.compile(".*\\.vmbackup-([^/]+)\\.qcow2$");
+  static final Pattern OVERLAY_NAME = Pattern.compile(".*\\.vmbackup-(?!chain-)([^/]+)\\.qcow2$");
 
   private final HostSettings settings;
   private final Hypervisor hypervisor;
@@ -115,7 +116,8 @@ public final class InspectActivitiesImpl implements InspectActivities {
       if (!Files.exists(Path.of(layer.path()))) {
         throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
             "layer " + layer.path() + " of disk " + disk.target() + " of " + domain + " is gone (deleted outside"
-                + " vmbackup while the VM uses it); the disk cannot be backed up until it is repaired");
+                + " vmbackup while the VM uses it); the disk cannot be backed up until it is repaired (virsh blockpull"
+                + " while the VM runs; strategy chain does that for its own chains)");
       }
     }
     List<ImageInfo> chain = images.backingChain(Path.of(disk.source()));

@@ -90,7 +90,7 @@ final class LayerJobs {
                 + "; vmbackup does not interfere with it");
       } else {
         progress.accept(job.get());
-        sleep(POLL_MILLIS);
+        Polling.pause(POLL_MILLIS, "a block job");
       }
     }
     // Only now are the layers no longer part of the chain; the repository has its own copies.
@@ -144,32 +144,61 @@ final class LayerJobs {
     }
     ImageInfo frozenInfo = images.info(Path.of(frozen));
     String base = frozenInfo.fullBackingFilename();
+    pull(domain, target, image, List.of(frozen), base, progress, () -> {
+      ImageInfo overlay = images.info(Path.of(image));
+      if (frozen.equals(overlay.fullBackingFilename())) {
+        log.info("{} is shut off; pulling {} into {} with qemu-img", domain, frozen, image);
+        images.rebase(Path.of(image), base == null ? null : Path.of(base), frozenInfo.backingFormat());
+      }
+    });
+  }
+
+  /**
+   * Pulls the data of backing layers whose files were deleted while the VM runs into the disk's
+   * active image {@code image}, together with every layer above {@code base}: QEMU still holds the
+   * deleted files open and reads them, which nothing else can. Afterwards the image is backed by
+   * {@code base} (or stands alone when it is null). Only possible while the VM runs: once its QEMU
+   * process ends, the deleted data is gone for good.
+   */
+  void pullDeleted(String domain, String target, String image, List<String> deleted, String base,
+      Consumer<BlockJob> progress) {
+    pull(domain, target, image, deleted, base, progress, () -> {
+      throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
+          domain + " is not running: the data of " + deleted + ", deleted while it ran, is lost with its QEMU"
+              + " process; restore disk " + target + " from a backup");
+    });
+  }
+
+  /**
+   * Pulls into {@code image} until none of {@code layers} is in the disk's running chain, re-attaching
+   * to a pull that an earlier attempt started.
+   *
+   * @param whenShutOff what to do instead when the VM is not running
+   */
+  private void pull(String domain, String target, String image, List<String> layers, String base,
+      Consumer<BlockJob> progress, Runnable whenShutOff) {
     int failedStarts = 0;
     int starts = 0;
     while (true) {
       DomainStatus status = status(domain);
       if (!status.state().isActive()) {
-        ImageInfo overlay = images.info(Path.of(image));
-        if (frozen.equals(overlay.fullBackingFilename())) {
-          log.info("{} is shut off; pulling {} into {} with qemu-img", domain, frozen, image);
-          images.rebase(Path.of(image), base == null ? null : Path.of(base), frozenInfo.backingFormat());
-        }
+        whenShutOff.run();
         return;
       }
       DomainDisk live = disk(DomainXml.parse(hypervisor.domainXml(domain, false)), domain, target);
       if (!image.equals(live.source())) {
         throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
             "disk " + target + " of " + domain + " runs on " + live.source() + " instead of " + image
-                + "; " + frozen + " is left for inspection");
+                + "; " + String.join(", ", layers) + " left as they are");
       }
-      if (!paths(live.backingChain()).contains(frozen)) {
+      if (paths(live.backingChain()).stream().noneMatch(layers::contains)) {
         return;
       }
       Optional<BlockJob> job = hypervisor.blockJob(domain, target);
       if (job.isEmpty()) {
         requireFewStarts(domain, target, starts++);
         try {
-          log.info("pulling {} into {} {} (down to {})", frozen, domain, target, base);
+          log.info("pulling {} into {} {} (down to {})", layers, domain, target, base);
           hypervisor.startBlockPull(domain, target, base, bytesPerSecond);
         } catch (HypervisorException e) {
           failedStarts = failedStart(domain, target, failedStarts, e);
@@ -180,7 +209,7 @@ final class LayerJobs {
                 + "; vmbackup does not interfere with it");
       } else {
         progress.accept(job.get());
-        sleep(POLL_MILLIS);
+        Polling.pause(POLL_MILLIS, "a block job");
       }
     }
   }
@@ -209,7 +238,7 @@ final class LayerJobs {
           + e.getMessage(), e);
     }
     log.info("block job on {} {} not started ({}); looking at the chain again", domain, target, e.getMessage());
-    sleep(POLL_MILLIS);
+    Polling.pause(POLL_MILLIS, "a block job");
     return failedStarts + 1;
   }
 
@@ -233,15 +262,6 @@ final class LayerJobs {
       Files.deleteIfExists(Path.of(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a block job", e);
     }
   }
 }

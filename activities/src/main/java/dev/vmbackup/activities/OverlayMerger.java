@@ -92,7 +92,7 @@ public final class OverlayMerger {
       } else {
         progress.accept(job.get());
         convergence.observe(domain, target, job.get());
-        sleep();
+        Polling.pause(POLL_MILLIS, "a block job");
       }
     }
   }
@@ -195,15 +195,6 @@ public final class OverlayMerger {
       Files.deleteIfExists(Path.of(overlay));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(POLL_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a block job", e);
     }
   }
 }

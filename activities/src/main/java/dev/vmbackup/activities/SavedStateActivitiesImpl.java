@@ -58,10 +58,18 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
 
   @Override
   public SavedStateResult saveAndRestore(SavedStatePlan plan) {
-    return ActivityBoundary.run("save and restore " + plan.domain(), () -> saveAndRestoreNow(plan));
+    return ActivityBoundary.run("save and restore " + plan.domain(),
+        () -> Heartbeats.during(() -> saveAndRestoreNow(plan)));
   }
 
   private SavedStateResult saveAndRestoreNow(SavedStatePlan plan) {
+    if (Heartbeats.attempt() > 1) {
+      // A worker killed inside the save leaves libvirtd to finish it; the state file is not to be
+      // touched until then.
+      while (hypervisor.domainJobRunning(plan.domain())) {
+        Polling.pause(1000, "the save of " + plan.domain());
+      }
+    }
     DomainStatus status = status(plan.domain());
     Optional<Marker> marker = readMarker(plan);
     List<String> warnings = new ArrayList<>();

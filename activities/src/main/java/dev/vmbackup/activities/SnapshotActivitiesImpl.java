@@ -41,7 +41,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
 
   @Override
   public SnapshotResult createExternalSnapshot(SnapshotPlan plan) {
-    return ActivityBoundary.run("snapshot " + plan.domain(), () -> create(plan));
+    return ActivityBoundary.run("snapshot " + plan.domain(), () -> Heartbeats.during(() -> create(plan)));
   }
 
   @Override
@@ -56,12 +56,13 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
       throw new HostFailure(FailureType.DOMAIN_STATE,
           "domain " + plan.domain() + " stopped before its snapshot could be taken");
     }
+    if (Heartbeats.attempt() > 1) {
+      awaitEarlierAttemptsJob(plan);
+    }
     Map<String, String> sources = DomainDisks.sources(DomainDisks.current(hypervisor, plan.domain(), true));
     if (plan.overlays().stream().allMatch(o -> o.overlay().equals(sources.get(o.target())))) {
       // An earlier attempt took the snapshot and died before reporting it.
-      return readMarker(plan).orElseGet(() -> new SnapshotResult(CaptureMode.CRASH,
-          List.of("the snapshot was taken by an attempt that did not report back; whether the guest's"
-              + " filesystems were frozen is unknown, so it is recorded as crash-consistent"), 0));
+      return readMarker(plan).orElseGet(() -> unreportedSnapshot(plan));
     }
     for (OverlayPlan overlay : plan.overlays()) {
       String now = sources.get(overlay.target());
@@ -87,6 +88,9 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
         plan.overlays().stream().map(o -> new SnapshotXml.Overlay(o.target(), o.overlay())).toList(),
         excludedTargets(plan, sources),
         capture == CaptureMode.MEMORY ? plan.memoryFile() : null);
+    // The snapshot call spans every moment the guest can be held: frozen filesystems, the final pause
+    // of a live memory save, the overlay switch. Its duration is an upper bound of the guest's stall.
+    long started = System.nanoTime();
     try {
       hypervisor.createExternalSnapshot(plan.domain(), xml,
           new SnapshotOptions(capture == CaptureMode.QUIESCE, capture == CaptureMode.MEMORY));
@@ -99,9 +103,10 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
       capture = CaptureMode.CRASH;
       warnings.add("freezing the guest's filesystems failed (" + e.getMessage()
           + "): crash-consistent snapshot instead of a quiesced one");
+      started = System.nanoTime();
       hypervisor.createExternalSnapshot(plan.domain(), xml, new SnapshotOptions(false, false));
     }
-    SnapshotResult result = new SnapshotResult(capture, warnings, 0);
+    SnapshotResult result = new SnapshotResult(capture, warnings, (System.nanoTime() - started) / 1_000_000);
     writeMarker(plan, result);
     return result;
   }
@@ -121,6 +126,47 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
     }
     deleteIfExists(plan.memoryFile());
     deleteIfExists(marker(plan).toString());
+  }
+
+  /**
+   * A worker killed inside the snapshot call leaves libvirtd to finish it: its retry waits until the
+   * domain's job has ended, then sees the outcome. Touching the VM meanwhile (resuming it from the final
+   * pause of a memory save, deleting the overlays being created) would break the snapshot in flight.
+   */
+  private void awaitEarlierAttemptsJob(SnapshotPlan plan) {
+    boolean waited = false;
+    while (hypervisor.domainJobRunning(plan.domain())) {
+      if (!waited) {
+        log.warn("a libvirt job still runs on {}, probably the snapshot of an attempt that died; waiting for it",
+            plan.domain());
+        waited = true;
+      }
+      Polling.pause(1000, "the domain job of " + plan.domain());
+    }
+  }
+
+  /**
+   * What an attempt that died after libvirt took the snapshot achieved. A memory snapshot is complete
+   * when the disks have switched: libvirt saves the memory first and deletes the file if anything after
+   * fails. Whether a quiesced snapshot froze the filesystems (or fell back to a crash-consistent one)
+   * cannot be known, so it is recorded as crash-consistent.
+   */
+  private static SnapshotResult unreportedSnapshot(SnapshotPlan plan) {
+    if (plan.capture() == CaptureMode.MEMORY && plan.memoryFile() != null && nonEmpty(Path.of(plan.memoryFile()))) {
+      return new SnapshotResult(CaptureMode.MEMORY,
+          List.of("the snapshot was taken by an attempt that did not report back"), 0);
+    }
+    return new SnapshotResult(CaptureMode.CRASH,
+        List.of("the snapshot was taken by an attempt that did not report back; whether the guest's"
+            + " filesystems were frozen is unknown, so it is recorded as crash-consistent"), 0);
+  }
+
+  private static boolean nonEmpty(Path file) {
+    try {
+      return Files.isRegularFile(file) && Files.size(file) > 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

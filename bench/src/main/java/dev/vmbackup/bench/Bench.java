@@ -12,7 +12,7 @@ import java.util.Set;
  * throughput, orchestration overhead, scale on one host. Writes {@code results.md} and
  * {@code results.csv}; not part of the test verdict (a smoke run of {@code --quick} is).
  *
- * <pre>bench/run.sh [--quick] [--runs N] [--cases copy,pause,overhead,scale] [--out DIR]</pre>
+ * <pre>bench/run.sh [--quick] [--runs N] [--cases copy,pause,incremental,overhead,scale] [--out DIR]</pre>
  */
 public final class Bench {
   private Bench() {}
@@ -32,7 +32,8 @@ public final class Bench {
     if (config.cases().contains("copy")) {
       CopyThroughput.run(report, config);
     }
-    boolean needsTemporal = config.cases().stream().anyMatch(c -> Set.of("pause", "overhead", "scale").contains(c));
+    boolean needsTemporal =
+        config.cases().stream().anyMatch(c -> Set.of("pause", "incremental", "overhead", "scale").contains(c));
     if (needsTemporal) {
       Path dir = BenchHost.scratch("temporal");
       try (BenchTemporal temporal = new BenchTemporal(dir, 4)) {
@@ -40,6 +41,9 @@ public final class Bench {
           try (PauseEvents events = new PauseEvents()) {
             GuestPause.run(report, config, temporal, events);
           }
+        }
+        if (config.cases().contains("incremental")) {
+          IncrementalSize.run(report, config, temporal);
         }
         if (config.cases().contains("overhead")) {
           Overhead.run(report, config, temporal);
@@ -57,7 +61,7 @@ public final class Bench {
   static Config parse(String[] args) {
     boolean quick = false;
     int runs = 5;
-    Set<String> cases = new LinkedHashSet<>(Arrays.asList("copy", "pause", "overhead", "scale"));
+    Set<String> cases = new LinkedHashSet<>(Arrays.asList("copy", "pause", "incremental", "overhead", "scale"));
     Path out = Path.of("bench/results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

@@ -80,9 +80,13 @@ final class BenchHost {
     final TinyGuest.Disk disk;
 
     Guest(String prefix, int memoryMiB, int ballastMiB, int churnKiB) {
+      this(prefix, memoryMiB, TinyGuest.Disk.qcow2("vda").withBallast(ballastMiB), churnKiB);
+    }
+
+    Guest(String prefix, int memoryMiB, TinyGuest.Disk disk, int churnKiB) {
       this.name = "vmbench-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
       this.dir = scratch(prefix);
-      this.disk = TinyGuest.Disk.qcow2("vda").withBallast(ballastMiB);
+      this.disk = disk;
       TinyGuest.makeDisk(RUNNER, dir, disk);
       try {
         Path xml = dir.resolve("domain.xml");
@@ -107,7 +111,7 @@ final class BenchHost {
     @Override
     public void close() {
       run("virsh", "-c", "qemu:///system", "destroy", name);
-      run("virsh", "-c", "qemu:///system", "undefine", name, "--nvram");
+      run("virsh", "-c", "qemu:///system", "undefine", name, "--nvram", "--checkpoints-metadata");
       delete(dir);
     }
   }

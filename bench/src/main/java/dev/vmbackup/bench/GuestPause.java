@@ -15,23 +15,28 @@ import java.util.List;
 final class GuestPause {
   private GuestPause() {}
 
-  private record Mode(String name, CaptureMode capture, boolean virshNonLiveMemory, boolean saveRestore) {}
+  private record Mode(String name, Strategy strategy, CaptureMode capture, boolean virshNonLiveMemory,
+      boolean saveRestore) {}
 
   static void run(Report report, Config config, BenchTemporal temporal, PauseEvents events) throws Exception {
     List<Mode> modes = List.of(
-        new Mode("full, crash", CaptureMode.CRASH, false, false),
-        new Mode("full, quiesce", CaptureMode.QUIESCE, false, false),
-        new Mode("full, memory (live)", CaptureMode.MEMORY, false, false),
-        new Mode("memory, non-live (virsh snapshot without --live)", null, true, false),
-        new Mode("baseline: virsh save + virsh restore", null, false, true));
+        new Mode("full, crash", Strategy.FULL, CaptureMode.CRASH, false, false),
+        new Mode("full, quiesce", Strategy.FULL, CaptureMode.QUIESCE, false, false),
+        new Mode("full, memory (live)", Strategy.FULL, CaptureMode.MEMORY, false, false),
+        new Mode("full, saved-state", Strategy.FULL, CaptureMode.SAVED_STATE, false, false),
+        new Mode("chain, quiesce", Strategy.CHAIN, CaptureMode.QUIESCE, false, false),
+        new Mode("incremental, quiesce", Strategy.INCREMENTAL, CaptureMode.QUIESCE, false, false),
+        new Mode("memory, non-live (virsh snapshot without --live)", null, null, true, false),
+        new Mode("baseline: virsh save + virsh restore", null, null, false, true));
     int[] memories = config.quick() ? new int[] {128} : new int[] {128, 512};
     report.table("Guest pause",
         "Milliseconds, median (min–max) of " + config.runs() + " runs. libvirt: suspended→resumed events; guest:"
             + " the longest gap between the guest's records, which it prints every 200 ms.",
-        "Capture", "Guest RAM", "Paused (libvirt)", "Longest gap seen by the guest");
+        "Strategy, capture", "Guest RAM", "Paused (libvirt)", "Longest gap seen by the guest");
     for (int memory : memories) {
-      try (BenchHost.Guest guest = new BenchHost.Guest("pause" + memory, memory, 0, 0)) {
-        for (Mode mode : modes) {
+      for (Mode mode : modes) {
+        // A guest of its own for each mode: a chain leaves the VM on overlays, incrementals leave checkpoints.
+        try (BenchHost.Guest guest = new BenchHost.Guest("pause" + memory, memory, 0, 0)) {
           Samples paused = new Samples();
           Samples gap = new Samples();
           for (int run = 0; run < config.runs(); run++) {
@@ -44,7 +49,7 @@ final class GuestPause {
                 nonLiveMemorySnapshot(guest);
               } else {
                 temporal.vmbackup.backup(new BackupRequest(guest.name, BenchTemporal.HOST, mode.capture(),
-                    temporal.repository.toString(), Strategy.FULL));
+                    temporal.repository.toString(), mode.strategy()));
               }
               Thread.sleep(1500);
               paused.add(events.pausedMillis(guest.name));

@@ -46,7 +46,8 @@ class BackupCommand implements Callable<Integer> {
 
   @Option(names = "--full-every", paramLabel = "N",
       description = "With incremental or differential: a new full backup after N of them since the last full"
-          + " (0: every backup is full). Default: " + BackupRequest.DEFAULT_FULL_EVERY + ".")
+          + " (0: every backup is full); with chain: a new chain after N incrementals. Default: "
+          + BackupRequest.DEFAULT_FULL_EVERY + ".")
   Integer fullEvery;
 
   @Option(names = "--allow-full-fallback",

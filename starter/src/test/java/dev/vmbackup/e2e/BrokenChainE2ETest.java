@@ -15,9 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Chains broken outside vmbackup: the top overlay committed by hand, a disk resized. The next backup
- * notices before it writes anything, starts a new chain with a full copy and says why in its manifest;
- * it never writes an incremental that cannot be restored.
+ * Chains broken outside vmbackup: the top overlay committed by hand, a layer deleted while the VM runs,
+ * a disk resized. The next backup notices before it writes anything, repairs what only it can still
+ * repair (a deleted layer's data lives on only in QEMU), starts a new chain with a full copy and says
+ * why in its manifest; it never writes an incremental that cannot be restored.
  */
 class BrokenChainE2ETest extends EndToEndTest {
   @Test
@@ -52,6 +53,48 @@ class BrokenChainE2ETest extends EndToEndTest {
       assertThat(point.last().sequence()).isGreaterThan(before.last().sequence());
       assertThat(cli("list", guest.name()).stdout().lines()
           .filter(line -> line.contains(three.backupId())).findFirst().orElseThrow()).endsWith("-");
+    }
+  }
+
+  @Test
+  void aLayerDeletedByHandWhileTheVmRunsIsPulledInAndANewChainStarts() throws Exception {
+    try (TestGuest guest = TestGuest.builder("chaindeleted").churnKiB(64).create()) {
+      String image = guest.diskPath("vda").toString();
+      BackupResult one = chainBackup(guest);
+      guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
+      BackupResult two = chainBackup(guest);
+      guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
+      BackupResult three = chainBackup(guest);
+      guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
+
+      // An operator "cleans up" the oldest overlay while the VM runs on the chain above it. QEMU still
+      // holds the file open; once the VM stops, its data would be gone and the disk unusable.
+      String deleted = chainOverlay(guest, "vda", one.backupId());
+      String above = chainOverlay(guest, "vda", two.backupId());
+      String active = chainOverlay(guest, "vda", three.backupId());
+      Files.delete(Path.of(deleted));
+
+      BackupResult four = chainBackup(guest);
+
+      assertThat(four.parentBackupId()).as("a new chain").isNull();
+      Manifest manifest = ChainE2ETest.manifest(four);
+      assertThat(manifest.warnings()).anySatisfy(warning -> assertThat(warning)
+          .startsWith("new chain: the running chain was repaired: ").contains(deleted).contains(active));
+      assertThat(manifest.disks().get(0).backing()).as("the whole frozen chain was copied").hasSize(1);
+      // The layers above the deleted one were pulled into the active overlay, which now sits on the
+      // VM's own image; the pulled chain overlay is gone with it.
+      Invariants.assertVmOnChain(guest, "running", "vda",
+          List.of(chainOverlay(guest, "vda", four.backupId()), active, image));
+      assertThat(Path.of(above)).doesNotExist();
+      DiskContent point = DiskContent.read(ChainE2ETest.restore(guest, four, "p4", false), "qcow2").assertIntact();
+      DiskContent before = DiskContent.read(ChainE2ETest.restore(guest, three, "p3", false), "qcow2").assertIntact();
+      assertThat(point.last().sequence()).isGreaterThan(before.last().sequence());
+
+      // The VM starts again from its repaired chain and goes on writing.
+      Commands.virsh("destroy", guest.name());
+      guest.start();
+      BackupResult five = chainBackup(guest);
+      assertThat(five.parentBackupId()).as("the new chain goes on").isEqualTo(four.backupId());
     }
   }
 

@@ -10,6 +10,7 @@ import dev.vmbackup.testing.GuestRecord;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.CaptureMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,34 @@ class ChainInterruptedE2ETest extends EndToEndTest {
       BackupResult second = next.json(BackupResult.class);
       assertThat(second.parentBackupId()).isEqualTo(first.backupId());
       assertThat(cli("verify", guest.name(), second.backupId()).exitCode()).isZero();
+      DiskContent.read(ChainE2ETest.restore(guest, second, "p2", false), "qcow2").assertIntact();
+    }
+  }
+
+  @Test
+  void workerKilledInsideTheSnapshotCallLeavesTheVmOnTheNewOverlayAndTheChainGoesOn() throws Exception {
+    try (TestGuest guest = TestGuest.builder("chainkillsnap").disk(Disk.qcow2("vda").withBallast(16)).churnKiB(64)
+        .create()) {
+      String image = guest.diskPath("vda").toString();
+      Process backup = startCli("backup", guest.name(), "--strategy", "chain", "--capture", "memory", "--json");
+
+      SnapshotInterruption.killWorkerInsideTheMemorySnapshot(worker, repository, guest);
+      assertThat(Invariants.blockList(guest.name(), false).get("vda")).isEqualTo(image);
+      restartWorker();
+
+      CliResult run = finish(backup);
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      BackupResult first = run.json(BackupResult.class);
+      assertThat(first.capture()).isEqualTo(CaptureMode.MEMORY);
+      assertThat(first.warnings()).anyMatch(w -> w.contains("did not report back"));
+      Invariants.assertVmOnChain(guest, "running", "vda", List.of(chainOverlay(guest, "vda", first.backupId()), image));
+      Invariants.assertNoPartialBackups(repository);
+
+      guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
+      CliResult next = cli("backup", guest.name(), "--strategy", "chain", "--json");
+      assertThat(next.exitCode()).as(next.toString()).isZero();
+      BackupResult second = next.json(BackupResult.class);
+      assertThat(second.parentBackupId()).isEqualTo(first.backupId());
       DiskContent.read(ChainE2ETest.restore(guest, second, "p2", false), "qcow2").assertIntact();
     }
   }

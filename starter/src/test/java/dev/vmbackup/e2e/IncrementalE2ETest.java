@@ -84,6 +84,45 @@ class IncrementalE2ETest extends EndToEndTest {
   }
 
   @Test
+  void anIncrementalPointRestoredInPlaceIsFlattenedOntoTheVmsOwnDiskAndTheNextBackupIsAFullOne()
+      throws Exception {
+    try (TestGuest guest = TestGuest.builder("incrplace").churnKiB(CHURN_KIB).create()) {
+      point(guest, "incremental", 0);
+      guest.console().waitForNewRecords(10, RECORDS);
+      Point first = point(guest, "incremental", 1);
+      guest.console().waitForNewRecords(10, RECORDS);
+      point(guest, "incremental", 2);
+      Path image = guest.diskPath("vda");
+
+      CliResult restore = cli("restore", guest.name(), first.result().backupId(), "--in-place", "--no-start", "--json");
+
+      assertThat(restore.exitCode()).as(restore.toString()).isZero();
+      RestoreResult restored = restore.json(RestoreResult.class);
+      assertThat(restored.disks()).containsExactly(image.toString());
+      // The disk the VM had is kept, with its bitmaps, under a new name.
+      assertThat(restored.keptAside()).singleElement()
+          .satisfies(aside -> assertThat(aside).startsWith(image + ".vmbackup-replaced-"));
+      assertThat(Commands.ok("qemu-img", "info", "-U", image.toString())).doesNotContain("backing file:");
+      try (var files = Files.list(guest.dir())) {
+        assertThat(files.map(Path::toString)).noneMatch(file -> file.contains(".vmbackup-restoring-"));
+      }
+      Chains.assertSameContent(first.reference(), image, "qcow2");
+      assertThat(DiskContent.read(image, "qcow2").assertIntact().records()).isEqualTo(first.records());
+      assertThat(guest.state()).isEqualTo("shut off");
+
+      // The VM boots from the restored disk. Its checkpoints name bitmaps that went with the old disk,
+      // so the next backup is a clean full one and the checkpoints are honest again.
+      guest.start();
+      CliResult next = cli("backup", guest.name(), "--strategy", "incremental", "--json");
+      assertThat(next.exitCode()).as(next.toString()).isZero();
+      BackupResult full = next.json(BackupResult.class);
+      assertThat(full.parentBackupId()).isNull();
+      assertThat(full.warnings()).anySatisfy(warning -> assertThat(warning).startsWith("new full backup: "));
+      Chains.assertCheckpointsHonest(guest, repository);
+    }
+  }
+
+  @Test
   void differentialsBuildOnTheFullBackupAndRestoreToTheirPoint() throws Exception {
     try (TestGuest guest = TestGuest.builder("diff").churnKiB(CHURN_KIB).create()) {
       Point full = point(guest, "differential", 0);

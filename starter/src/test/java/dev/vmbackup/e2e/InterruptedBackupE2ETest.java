@@ -8,6 +8,7 @@ import dev.vmbackup.testing.DiskContent;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.CaptureMode;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,33 @@ class InterruptedBackupE2ETest extends EndToEndTest {
       DiskContent.read(Path.of(result.path(), "vda.qcow2"), "qcow2").assertIntact();
       Invariants.assertVmClean(guest, "running");
       Invariants.assertNoPartialBackups(repository);
+    }
+  }
+
+  @Test
+  void workerKilledInsideTheSnapshotCallLetsLibvirtFinishItAndTheBackupCompletes() throws Exception {
+    try (TestGuest guest = TestGuest.builder("killsnap")
+        .disk(Disk.qcow2("vda").withBallast(16)).disk(Disk.qcow2("vdb")).churnKiB(64).create()) {
+      Process backup = startCli("backup", guest.name(), "--capture", "memory", "--json");
+
+      Path memory = SnapshotInterruption.killWorkerInsideTheMemorySnapshot(worker, repository, guest);
+      // Killed inside the call: the disks had not switched to their overlays yet.
+      assertThat(Invariants.blockList(guest.name(), false).get("vda")).isEqualTo(guest.diskPath("vda").toString());
+      restartWorker();
+
+      CliResult run = finish(backup);
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      BackupResult result = run.json(BackupResult.class);
+      // The retry waited for libvirtd's snapshot, found the disks switched and the memory saved.
+      assertThat(result.capture()).isEqualTo(CaptureMode.MEMORY);
+      assertThat(result.warnings()).anyMatch(w -> w.contains("did not report back"));
+      assertThat(result.verified()).isTrue();
+      assertThat(Path.of(result.path(), memory.getFileName().toString())).isNotEmptyFile();
+      DiskContent.read(Path.of(result.path(), "vda.qcow2"), "qcow2").assertIntact();
+      DiskContent.read(Path.of(result.path(), "vdb.qcow2"), "qcow2").assertIntact();
+      Invariants.assertVmClean(guest, "running");
+      Invariants.assertNoPartialBackups(repository);
+      guest.console().waitForNewRecords(3, Duration.ofSeconds(60));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.vmbackup.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmbackup.testing.DiskContent;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.PruneDecision;
@@ -50,6 +51,33 @@ class PruneE2ETest extends EndToEndTest {
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void chainsCutByFullEveryAreDeletedWholeAndTheKeptChainStillRestores() {
+    try (TestGuest guest = TestGuest.builder("prunechain").churnKiB(64).create()) {
+      List<BackupResult> backups = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        CliResult backup = cli("backup", guest.name(), "--strategy", "chain", "--full-every", "1", "--json");
+        assertThat(backup.exitCode()).as(backup.toString()).isZero();
+        backups.add(backup.json(BackupResult.class));
+      }
+      assertThat(backups).extracting(BackupResult::parentBackupId)
+          .containsExactly(null, backups.get(0).backupId(), null, backups.get(2).backupId());
+      assertThat(backups.get(2).warnings())
+          .contains("new chain: 1 incremental since the chain's full copy (fullEvery 1)");
+
+      CliResult prune = cli("prune", guest.name(), "--keep-last", "1");
+
+      assertThat(prune.exitCode()).as(prune.toString()).isZero();
+      // The newest backup needs its parent; the older chain is needed by nothing and goes whole.
+      assertThat(prune.stdout()).contains("removed 2 of 4 backups");
+      String list = cli("list", guest.name()).stdout();
+      assertThat(list).contains(backups.get(2).backupId()).contains(backups.get(3).backupId())
+          .doesNotContain(backups.get(0).backupId()).doesNotContain(backups.get(1).backupId());
+      assertThat(cli("verify", guest.name(), backups.get(3).backupId()).exitCode()).isZero();
+      DiskContent.read(ChainE2ETest.restore(guest, backups.get(3), "kept", false), "qcow2").assertIntact();
     }
   }
 

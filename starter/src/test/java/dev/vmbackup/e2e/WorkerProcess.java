@@ -52,6 +52,14 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGSTOP: the worker freezes where it is, mid-call, and reports nothing more (not even a heartbeat);
+   * libvirtd goes on with what it was asked. {@link #kill()} then ends it.
+   */
+  void suspend() {
+    dev.vmbackup.testing.Commands.ok("kill", "-STOP", Long.toString(process.pid()));
+  }
+
   boolean alive() {
     return process != null && process.isAlive();
   }

@@ -14,13 +14,27 @@ import java.util.Map;
 final class BackupMetrics {
   private BackupMetrics() {}
 
-  static void succeeded(BackupResult result, long durationMillis) {
+  /**
+   * How long a backup held the VM.
+   *
+   * @param stoppedMillis a saved-state capture's stop, or null
+   * @param snapshotMillis the snapshot call's duration, an upper bound of the freeze or pause, or null
+   */
+  record Stall(Long stoppedMillis, Long snapshotMillis) {}
+
+  static void succeeded(BackupResult result, long durationMillis, Stall stall) {
     Scope scope = Workflow.getMetricsScope().tagged(Map.of(
         "domain", result.domain(), "strategy", result.strategy().wireName(), "capture", result.capture().wireName()));
     scope.counter("vmbackup_backups_succeeded").inc(1);
     scope.counter("vmbackup_bytes_copied").inc(result.bytesCopied());
     scope.timer("vmbackup_backup_duration").record(com.uber.m3.util.Duration.ofMillis(durationMillis));
     scope.gauge("vmbackup_last_success_timestamp_seconds").update(Workflow.currentTimeMillis() / 1000.0);
+    if (stall != null && stall.stoppedMillis() != null) {
+      scope.gauge("vmbackup_vm_stopped_seconds").update(stall.stoppedMillis() / 1000.0);
+    }
+    if (stall != null && stall.snapshotMillis() != null) {
+      scope.gauge("vmbackup_snapshot_hold_seconds").update(stall.snapshotMillis() / 1000.0);
+    }
   }
 
   static void failed(BackupRequest request, RuntimeException failure) {

@@ -15,10 +15,16 @@ interface BackupStrategy {
    * @param capture the capture actually achieved
    * @param parentBackupId the backup this one builds on, or null when it stands alone
    * @param stoppedMillis how long a {@code saved-state} capture stopped the VM, or null
+   * @param snapshotMillis how long the snapshot held the guest at most, or null when not measured
    */
-  record Outcome(RetainResult retained, CaptureMode capture, String parentBackupId, Long stoppedMillis) {
+  record Outcome(
+      RetainResult retained, CaptureMode capture, String parentBackupId, Long stoppedMillis, Long snapshotMillis) {
     Outcome(RetainResult retained, CaptureMode capture) {
-      this(retained, capture, null, null);
+      this(retained, capture, null, null, null);
+    }
+
+    Outcome(RetainResult retained, CaptureMode capture, String parentBackupId, Long stoppedMillis) {
+      this(retained, capture, parentBackupId, stoppedMillis, null);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.vmbackup.workflows;
 
+import dev.vmbackup.workflows.activities.ChainActivities;
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
@@ -15,6 +16,7 @@ import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
@@ -53,10 +55,13 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     long startedAt = Workflow.currentTimeMillis();
     Compensations compensations = new Compensations();
     BackupResult result;
+    BackupMetrics.Stall stall = null;
     try {
       step = "lock";
       compensations.add(() -> steps.undoLock.releaseDomainLock(lockRequest));
       steps.lock.acquireDomainLock(lockRequest);
+
+      List<String> repairs = pullDeletedLayers(request, steps);
 
       step = "inspect";
       DomainInfo domain = steps.inspect.inspectDomain(new InspectRequest(request.domain(), request.repository()));
@@ -66,6 +71,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             FailureType.DOMAIN_STATE.name());
       }
       List<String> warnings = new ArrayList<>();
+      warnings.addAll(repairs);
       domain.skippedDisks().forEach(skipped -> warnings.add("not backed up: " + skipped));
 
       step = "prepare";
@@ -83,13 +89,14 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       BackupStrategy.Outcome outcome;
       try {
         outcome = strategy.run(new BackupContext(request, steps, domain, prepared[0], compensations, warnings,
-            startedAt, current -> step = current, hooks::postSnapshot));
+            repairs, startedAt, current -> step = current, hooks::postSnapshot));
       } finally {
         // The post-snapshot hook undoes what the pre-snapshot hook did (an application paused, say): it
         // runs even when the strategy failed before or during its snapshot.
         hooks.postSnapshot();
       }
       path = outcome.retained().path();
+      stall = new BackupMetrics.Stall(outcome.stoppedMillis(), outcome.snapshotMillis());
 
       step = "verify";
       VerifyResult verified = steps.verify.verifyBackup(new VerifyRequest(repository, domain.name(), backupId, true));
@@ -110,13 +117,33 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       BackupMetrics.failed(request, failure);
       throw Failures.asWorkflowFailure(failure);
     }
-    BackupMetrics.succeeded(result, Workflow.currentTimeMillis() - startedAt);
+    BackupMetrics.succeeded(result, Workflow.currentTimeMillis() - startedAt, stall);
     // The backup is complete and verified: nothing may undo it now, not even a lock that cannot be
     // released (a lock whose workflow has closed is taken over by the next backup anyway).
     step = "release";
     Failures.bestEffort(() -> steps.lock.releaseDomainLock(lockRequest), "release the lock of " + request.domain());
     step = "done";
     return result;
+  }
+
+  /**
+   * A chain whose layers were deleted by hand while the VM runs is repaired before inspection, which
+   * could not read it: the deleted layers' data is pulled into the active image (see
+   * {@link ChainActivities#pullDeletedLayers}), and the run then starts a new chain. Only strategy chain
+   * repairs, because only there are the layers vmbackup's own; other strategies refuse such a disk.
+   */
+  private List<String> pullDeletedLayers(BackupRequest request, HostSteps steps) {
+    if (request.strategy() != Strategy.CHAIN
+        || Workflow.getVersion("pull-deleted-layers", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return List.of();
+    }
+    step = "repair";
+    ChainActivities chain = steps.longRunning(ChainActivities.class);
+    List<List<String>> repairs = new ArrayList<>();
+    // Like consolidation: a pull that has begun is finished, and a cancellation is honoured right after.
+    Workflow.newDetachedCancellationScope(() -> repairs.add(chain.pullDeletedLayers(request.domain()))).run();
+    CancellationScope.throwCanceled();
+    return repairs.get(0);
   }
 
   private static BackupStrategy strategy(Strategy strategy) {
@@ -149,6 +176,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       }
       if (request.strategy() == Strategy.INCREMENTAL || request.strategy() == Strategy.DIFFERENTIAL) {
         IncrementalBackup.validate(request);
+      }
+      if (request.fullEvery() < 0) {
+        throw new IllegalArgumentException("fullEvery must be 0 or more, not " + request.fullEvery());
       }
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());

@@ -42,7 +42,8 @@ final class ChainBackup implements BackupStrategy {
     ChainState state = steps.forward(ChainActivities.class).readChainState(
         new ChainStateRequest(domain.repository(), domain.name(), domain.disks()));
     ChainPlans.Decision decision =
-        ChainPlans.decide(domain, state, context.request().effectiveMaxChainLength());
+        ChainPlans.decide(domain, state, context.request().effectiveMaxChainLength(),
+        context.request().fullEvery(), context.repairs());
     if (decision.newChainReason() != null) {
       context.warnings().add("new chain: " + decision.newChainReason());
     }
@@ -67,6 +68,7 @@ final class ChainBackup implements BackupStrategy {
     // and pivots, so the VM ends where this run found it.
     context.compensations().add(() -> steps.undoSnapshot.revertExternalSnapshot(plan));
     Long stoppedMillis = null;
+    Long snapshotMillis = null;
     String memoryFile = plan.memoryFile();
     if (captured == CaptureMode.SAVED_STATE) {
       SavedStatePlan saved = ChainPlans.savedStatePlan(domain, prepared);
@@ -76,6 +78,7 @@ final class ChainBackup implements BackupStrategy {
     } else {
       SnapshotResult snapshot = steps.snapshot.createExternalSnapshot(plan);
       captured = snapshot.capture();
+      snapshotMillis = snapshot.pausedMillis() > 0 ? snapshot.pausedMillis() : null;
       context.warnings().addAll(snapshot.warnings());
     }
 
@@ -100,7 +103,8 @@ final class ChainBackup implements BackupStrategy {
         decision.continues() ? decision.parent().backupId() : null,
         ChainPlans.record(domain, plan, decision),
         stoppedMillis));
-    return new Outcome(retained, captured, decision.continues() ? decision.parent().backupId() : null, stoppedMillis);
+    return new Outcome(
+        retained, captured, decision.continues() ? decision.parent().backupId() : null, stoppedMillis, snapshotMillis);
   }
 
   /**
@@ -110,7 +114,7 @@ final class ChainBackup implements BackupStrategy {
    * it still stops or restores the VM, so a cancellation waits for it and is honoured right after.
    */
   static SavedStateResult saveAndRestore(BackupContext context, SavedStatePlan plan) {
-    SavedStateActivities saved = context.steps().forward(SavedStateActivities.class);
+    SavedStateActivities saved = context.steps().forwardWithHeartbeat(SavedStateActivities.class);
     SavedStateActivities undo = context.steps().mustFinish(SavedStateActivities.class);
     context.compensations().add(() -> undo.undoSaveAndRestore(plan));
     SavedStateResult[] result = new SavedStateResult[1];

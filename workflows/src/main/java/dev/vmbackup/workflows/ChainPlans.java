@@ -29,12 +29,8 @@ import java.util.regex.Pattern;
  * consolidated first, where the new overlays go and what the manifest records for the next run.
  */
 final class ChainPlans {
-  /**
-   * Chain overlays: {@code <image>.vmbackup-chain-<backupId>.qcow2} beside the VM's own image. The name
-   * carries the backup that created it; it never matches the temporary overlays of strategy full
-   * ({@code .vmbackup-<backupId>.qcow2}), which inspection refuses to back up from.
-   */
-  static final Pattern OVERLAY = Pattern.compile("(.*)\\.vmbackup-chain-(\\d{8}T\\d{6}Z)\\.qcow2");
+  /** Chain overlays; see {@link ChainOverlayNames}. */
+  static final Pattern OVERLAY = ChainOverlayNames.PATTERN;
 
   private ChainPlans() {}
 
@@ -51,9 +47,22 @@ final class ChainPlans {
     }
   }
 
-  static Decision decide(DomainInfo domain, ChainState state, int maxChainLength) {
+  /**
+   * @param fullEvery how many incrementals a chain in the repository may hold before a run starts a new
+   *     one, so that restores stay short and retention can delete whole old chains
+   * @param repairs what was repaired on the running chains before inspection; any repair starts a new
+   *     chain: the next backup copies the repaired chain whole instead of building on layers the VM
+   *     no longer runs on
+   */
+  static Decision decide(DomainInfo domain, ChainState state, int maxChainLength, int fullEvery,
+      List<String> repairs) {
     Manifest head = state.head();
-    String reason = head == null ? null : whyNotContinue(domain, state);
+    String reason = head == null ? null
+        : !repairs.isEmpty() ? "the running chain was repaired: " + String.join("; ", repairs)
+        : whyNotContinue(domain, state);
+    if (head != null && reason == null) {
+      reason = fullEveryReached(state, fullEvery);
+    }
     Manifest parent = head != null && reason == null ? head : null;
     return new Decision(parent, reason, consolidation(domain, maxChainLength));
   }
@@ -110,6 +119,19 @@ final class ChainPlans {
     return null;
   }
 
+  /** Why the chain is long enough to start a new one, or null if it may grow. */
+  static String fullEveryReached(ChainState state, int fullEvery) {
+    if (fullEvery <= 0) {
+      return "fullEvery is " + fullEvery + ": every backup starts a new chain";
+    }
+    int incrementals = state.backupsInChain() - 1;
+    if (incrementals >= fullEvery) {
+      return incrementals + (incrementals == 1 ? " incremental" : " incrementals") + " since the chain's full copy"
+          + " (fullEvery " + fullEvery + ")";
+    }
+    return null;
+  }
+
   /**
    * The disks whose running chain holds so many chain overlays that one more would exceed the limit:
    * every chain overlay below the active one is committed into the image below them (the VM's own
@@ -142,7 +164,7 @@ final class ChainPlans {
   }
 
   static boolean isOverlay(String path) {
-    return OVERLAY.matcher(path).matches();
+    return ChainOverlayNames.isChainOverlay(path);
   }
 
   /** The next overlay of a disk: named after the VM's own image, whatever overlay it runs on now. */

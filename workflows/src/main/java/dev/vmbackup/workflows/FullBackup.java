@@ -33,6 +33,7 @@ final class FullBackup implements BackupStrategy {
       return savedState(context);
     }
     CaptureMode captured = requested;
+    Long snapshotMillis = null;
     SnapshotPlan plan = null;
     if (domain.state().isActive()) {
       context.step().accept("snapshot");
@@ -42,6 +43,7 @@ final class FullBackup implements BackupStrategy {
       SnapshotResult snapshot = steps.snapshot.createExternalSnapshot(plan);
       context.afterFreeze().run();
       captured = snapshot.capture();
+      snapshotMillis = snapshot.pausedMillis() > 0 ? snapshot.pausedMillis() : null;
       context.warnings().addAll(snapshot.warnings());
     } else if (requested != CaptureMode.CRASH) {
       // A shut-off VM's disks are consistent as they are; there is no memory or agent to capture.
@@ -72,7 +74,7 @@ final class FullBackup implements BackupStrategy {
       context.step().accept("merge");
       mergeOverlays(steps, plan);
     }
-    return new Outcome(retained, captured);
+    return new Outcome(retained, captured, null, null, snapshotMillis);
   }
 
   /**

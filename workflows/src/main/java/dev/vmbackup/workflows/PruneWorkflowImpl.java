@@ -1,11 +1,13 @@
 package dev.vmbackup.workflows;
 
+import dev.vmbackup.workflows.activities.CheckpointActivities;
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.PruneActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.BackupStatus;
 import dev.vmbackup.workflows.model.BackupSummary;
 import dev.vmbackup.workflows.model.LockRequest;
+import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import dev.vmbackup.workflows.model.PruneDecision;
 import dev.vmbackup.workflows.model.PruneRequest;
 import dev.vmbackup.workflows.model.PruneResult;
@@ -24,6 +26,9 @@ import java.util.List;
 public class PruneWorkflowImpl implements PruneWorkflow {
   private final HostDefaultsActivities hostDefaults =
       Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
+
+  /** Change id of prunes that also delete unneeded libvirt checkpoints. */
+  static final String CHECKPOINTS_CHANGE = "prune-checkpoints";
 
   private String step = "starting";
 
@@ -59,6 +64,16 @@ public class PruneWorkflowImpl implements PruneWorkflow {
             prune.deleteBackup(new BackupRef(repository, request.domain(), decision.backupId()));
             removed.add(decision.backupId());
           }
+        }
+        // Every checkpoint costs the VM a dirty bitmap that QEMU updates on each write: the ones no
+        // remaining backup needs go with the backups. Runs started before this step skip it.
+        if (!removed.isEmpty()
+            && Workflow.getVersion(CHECKPOINTS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+          step = "checkpoints";
+          CheckpointActivities checkpoints = steps.forward(CheckpointActivities.class);
+          Failures.bestEffort(
+              () -> checkpoints.pruneCheckpoints(new PruneCheckpointsRequest(request.domain(), repository)),
+              "delete the checkpoints of " + request.domain() + " that no backup needs any more");
         }
       }
       result = new PruneResult(request.domain(), request.dryRunRequested(), decisions, removed);

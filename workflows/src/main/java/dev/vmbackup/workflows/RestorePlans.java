@@ -60,11 +60,31 @@ final class RestorePlans {
 
   private static List<DiskPlacement> asNewDomain(
       List<Manifest> chain, String newName, String targetDir, String restoredId) {
+    return placements(chain, restoredId,
+        (disk, depth, format) -> destination(targetDir + "/" + newName + "-" + disk.target(), depth, format));
+  }
+
+  /**
+   * In place, a point that builds on earlier backups: each disk's layers are copied beside the image it
+   * was backed up from ({@code <image>.vmbackup-restoring-<N>.<format>}), then flattened into that
+   * image; the copies of the layers are deleted by the flattening.
+   */
+  static List<DiskPlacement> inPlaceFlattened(List<Manifest> chain) {
+    return placements(chain, chain.get(chain.size() - 1).backupId(), (disk, depth, format) -> depth == 0
+        ? disk.sourcePath()
+        : disk.sourcePath() + ".vmbackup-restoring-" + depth + "." + format);
+  }
+
+  /** Where the layer at {@code depth} (0: the active image) of a restored disk goes. */
+  private interface Destinations {
+    String of(ManifestDisk restoredDisk, int depth, String format);
+  }
+
+  private static List<DiskPlacement> placements(List<Manifest> chain, String restoredId, Destinations destinations) {
     Manifest restored = chain.get(chain.size() - 1);
     List<DiskPlacement> placements = new ArrayList<>();
     for (ManifestDisk disk : restored.disks()) {
       List<FilePlacement> files = new ArrayList<>();
-      String stem = targetDir + "/" + newName + "-" + disk.target();
       for (int index = chain.size() - 1; index >= 0; index--) {
         Manifest backup = chain.get(index);
         String from = backup.backupId().equals(restoredId) ? null : backup.backupId();
@@ -72,11 +92,11 @@ final class RestorePlans {
             .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
                 "backup " + backup.backupId() + " has no disk " + disk.target() + " although "
                     + restored.backupId() + " builds on it", FailureType.VERIFICATION_FAILED.name()));
-        files.add(new FilePlacement(layer.file(), destination(stem, files.size(), layer.format()), layer.format(),
-            layer.bytes(), layer.sha256(), from));
+        files.add(new FilePlacement(layer.file(), destinations.of(disk, files.size(), layer.format()),
+            layer.format(), layer.bytes(), layer.sha256(), from));
         for (ManifestImage below : layer.backing()) {
-          files.add(new FilePlacement(below.file(), destination(stem, files.size(), below.format()), below.format(),
-              below.bytes(), below.sha256(), from));
+          files.add(new FilePlacement(below.file(), destinations.of(disk, files.size(), below.format()),
+              below.format(), below.bytes(), below.sha256(), from));
         }
       }
       placements.add(new DiskPlacement(disk.target(), files));

@@ -20,6 +20,7 @@ import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.RestoreResult;
 import dev.vmbackup.workflows.model.RestoreTargetsCheck;
 import dev.vmbackup.workflows.model.SetAsideRequest;
+import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
@@ -41,6 +42,8 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
 
   /** Change id of restores that read a backup's whole chain (see {@code Workflow.getVersion}). */
   static final String CHAINS_CHANGE = "restore-backup-chains";
+  /** Change id of in-place restores of incremental points (see {@link #flattensInPlace}). */
+  static final String IN_PLACE_FLATTEN_CHANGE = "restore-in-place-flattened";
 
   private String step = "starting";
   private String backupId;
@@ -90,7 +93,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
                 + manifest.capture() + "); restore it without --memory",
             FailureType.INVALID_INPUT.name());
       }
-      if (request.inPlaceRequested() && chain.size() > 1) {
+      if (request.inPlaceRequested() && chain.size() > 1 && !flattensInPlace(manifest)) {
         throw ApplicationFailure.newNonRetryableFailure(
             "backup " + request.backupId() + " builds on " + (chain.size() - 1) + " earlier backup(s); restore it"
                 + " with --as NAME (in place restores only backups that stand alone)",
@@ -124,7 +127,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       result =
           request.as() != null
               ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)
-              : restoreInPlace(request, ref, manifest, suffix, inspect, restore, copy, undo, compensations);
+              : restoreInPlace(request, ref, chain, suffix, inspect, restore, copy, undo, compensations);
     } catch (RuntimeException failure) {
       log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
       step = "compensate";
@@ -187,16 +190,30 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, start);
   }
 
+  /**
+   * Whether a point of an incremental or differential chain is restored in place, flattened into one
+   * standalone image per disk at the VM's own image path. Its disks ran on those images directly (the
+   * backup API needs no overlay), so the restored VM is exactly as it was defined; its checkpoints then
+   * name bitmaps the new images lack, which the next incremental backup notices (a new full backup).
+   * A point of strategy chain is not: its VM ran on overlays named after backups, which an in-place
+   * restore would have to redefine away. Runs recorded before this refused both.
+   */
+  private static boolean flattensInPlace(Manifest manifest) {
+    return (manifest.strategy() == Strategy.INCREMENTAL || manifest.strategy() == Strategy.DIFFERENTIAL)
+        && Workflow.getVersion(IN_PLACE_FLATTEN_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1;
+  }
+
   private RestoreResult restoreInPlace(
       RestoreRequest request,
       BackupRef ref,
-      Manifest manifest,
+      List<Manifest> chain,
       String suffix,
       InspectActivities inspect,
       RestoreActivities restore,
       RestoreActivities copy,
       RestoreActivities undo,
       Compensations compensations) {
+    Manifest manifest = chain.get(chain.size() - 1);
     step = "check";
     DomainInfo current = inspect.inspectDomain(new InspectRequest(request.domain(), ref.repository()));
     if (!current.uuid().equals(manifest.uuid())) {
@@ -210,7 +227,8 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       throw ApplicationFailure.newNonRetryableFailure(
           mismatch + "; restore with --as NAME instead", FailureType.DISK_CHAIN_CHANGED.name());
     }
-    List<DiskPlacement> placements = RestorePlans.inPlace(manifest);
+    boolean flatten = chain.size() > 1;
+    List<DiskPlacement> placements = flatten ? RestorePlans.inPlaceFlattened(chain) : RestorePlans.inPlace(manifest);
     List<String> destinations = RestorePlans.destinations(placements);
     boolean wasActive = current.state().isActive();
     DomainRef domain = new DomainRef(current.name(), current.uuid());
@@ -228,7 +246,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
 
     step = "copy";
     compensations.add(() -> undo.deleteRestoredFiles(destinations));
-    copy.copyFromRepository(new RestoreCopyRequest(ref, placements));
+    copy.copyFromRepository(new RestoreCopyRequest(ref, placements, flatten));
 
     boolean running;
     if (request.memoryRequested()) {

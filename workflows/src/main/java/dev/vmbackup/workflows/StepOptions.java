@@ -35,6 +35,15 @@ final class StepOptions {
   }
 
   /**
+   * A forward step that may block in libvirt for minutes (a snapshot with a live memory save) and
+   * heartbeats meanwhile, so that a killed worker is noticed after {@link #HEARTBEAT}, not after the
+   * start-to-close timeout; the retry picks up what the dead attempt did.
+   */
+  static ActivityOptions forwardWithHeartbeat(String queue) {
+    return ActivityOptions.newBuilder(forward(queue)).setHeartbeatTimeout(HEARTBEAT).build();
+  }
+
+  /**
    * A copy or verification that heartbeats its progress and may run for hours. On cancellation the
    * workflow waits until the copy has stopped, so that compensations never delete files it still writes.
    */

@@ -138,6 +138,7 @@ class ChainBackupWorkflowTest {
 
     assertThat(journal.entries()).containsExactly(
         "acquireDomainLock(vm1)",
+        "pullDeletedLayers(vm1)",
         "inspectDomain(vm1)",
         "prepareBackupDirectory(vm1)",
         "readChainState(vm1)",
@@ -175,7 +176,7 @@ class ChainBackupWorkflowTest {
 
     BackupResult result = harness.newBackup().backup(chain(CaptureMode.CRASH));
 
-    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory",
         "readChainState", "createExternalSnapshot", "copyToRepository", "verifyBackup", "releaseDomainLock");
     String id = backupId();
     SnapshotPlan plan = journal.onlyArgument("createExternalSnapshot", SnapshotPlan.class);
@@ -194,6 +195,18 @@ class ChainBackupWorkflowTest {
         new ChainTop("vdb", vdbOverlay(id), List.of(vdbOverlay(SECOND), vdbOverlay(FIRST), VDB)));
     assertThat(retain.warnings()).isEmpty();
     assertThat(result.parentBackupId()).isEqualTo(SECOND);
+  }
+
+  @Test
+  void aChainOneIncrementalShortOfFullEveryGrowsByOne() {
+    host.domain = onChain(FIRST, SECOND);
+    host.chainState = new ChainState(chainManifest(SECOND, FIRST, onChain(FIRST, SECOND)), List.of(),
+        Map.of("vda", GIB, "vdb", GIB), BackupRequest.DEFAULT_FULL_EVERY);
+
+    BackupResult result = harness.newBackup().backup(chain(CaptureMode.CRASH));
+
+    assertThat(result.parentBackupId()).isEqualTo(SECOND);
+    assertThat(result.warnings()).isEmpty();
   }
 
   /** Something changed since the head backup; the run must start a new chain and say why. */
@@ -244,7 +257,24 @@ class ChainBackupWorkflowTest {
         new Break("the head was never verified", fake -> {
           fake.domain = leftOn;
           fake.chainState = state(head.withVerification(null));
-        }, "never verified"));
+        }, "never verified"),
+        new Break("the chain holds fullEvery incrementals", fake -> {
+          fake.domain = leftOn;
+          fake.chainState = new ChainState(head, List.of(), Map.of("vda", GIB, "vdb", GIB),
+              1 + BackupRequest.DEFAULT_FULL_EVERY);
+        }, BackupRequest.DEFAULT_FULL_EVERY + " incrementals since the chain's full copy (fullEvery "
+            + BackupRequest.DEFAULT_FULL_EVERY + ")"),
+        new Break("a layer was deleted by hand while the VM ran", fake -> {
+          // After the repair the VM's overlay is backed by its own image again, which alone would
+          // look like a consolidated chain that may be continued.
+          DiskInfo vda = leftOn.disks().get(0);
+          fake.domain = withDisks(leftOn, List.of(
+              new DiskInfo("vda", vda.source(), "qcow2", List.of(new ImageLayer(VDA, "qcow2"),
+                  new ImageLayer(VDA_BASE, "qcow2"))),
+              leftOn.disks().get(1)));
+          fake.chainState = state(head);
+          fake.repairs = List.of("layers [" + vdaOverlay(FIRST) + "] of disk vda were deleted outside vmbackup");
+        }, "the running chain was repaired: layers [" + vdaOverlay(FIRST) + "] of disk vda were deleted"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -289,7 +319,7 @@ class ChainBackupWorkflowTest {
 
     harness.newBackup().backup(new BackupRequest("vm1", "h1", CaptureMode.CRASH, null, Strategy.CHAIN, 3));
 
-    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory",
         "readChainState", "consolidate", "createExternalSnapshot", "copyToRepository", "verifyBackup",
         "releaseDomainLock");
     ConsolidateRequest consolidate = journal.onlyArgument("consolidate", ConsolidateRequest.class);
@@ -342,7 +372,7 @@ class ChainBackupWorkflowTest {
   }
 
   static Stream<FailureCase> failures() {
-    List<String> start = List.of("acquireDomainLock", "inspectDomain", "prepareBackupDirectory", "readChainState");
+    List<String> start = List.of("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory", "readChainState");
     List<String> end = List.of("discardBackup", "releaseDomainLock");
     return Stream.of(
         new FailureCase("reading the chain state fails",
@@ -412,7 +442,7 @@ class ChainBackupWorkflowTest {
     Throwable thrown = catchThrowable(() -> stub.getResult(BackupResult.class));
 
     assertThat(thrown).isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
-    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory",
         "readChainState", "consolidate", "discardBackup", "releaseDomainLock");
   }
 
@@ -424,7 +454,7 @@ class ChainBackupWorkflowTest {
 
     BackupResult result = harness.newBackup().backup(chain(CaptureMode.SAVED_STATE));
 
-    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory",
         "readChainState", "saveAndRestore", "copyToRepository", "verifyBackup", "releaseDomainLock");
     String id = backupId();
     SavedStatePlan plan = journal.onlyArgument("saveAndRestore", SavedStatePlan.class);

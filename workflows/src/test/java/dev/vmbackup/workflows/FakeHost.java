@@ -83,6 +83,8 @@ final class FakeHost {
   volatile Map<String, List<Manifest>> chainsById;
   /** What {@code readChainState} answers; null: no chain backup yet, every disk 1 GiB. */
   volatile ChainState chainState;
+  /** What {@code pullDeletedLayers} reports having repaired. */
+  volatile List<String> repairs = List.of();
   /** How long {@code saveAndRestore} reports the VM stopped. */
   volatile long stoppedMillis = 1234;
 
@@ -357,6 +359,12 @@ final class FakeHost {
     @Override
     public void consolidate(ConsolidateRequest request) {
       step("consolidate", request.domain(), request);
+    }
+
+    @Override
+    public List<String> pullDeletedLayers(String domain) {
+      step("pullDeletedLayers", domain, domain);
+      return repairs;
     }
   }
 

@@ -3,12 +3,17 @@ package dev.vmbackup.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vmbackup.workflows.activities.CheckpointActivities;
 import dev.vmbackup.workflows.activities.DomainLockActivities;
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.PruneActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.BackupSummary;
+import dev.vmbackup.workflows.model.CheckpointDeletion;
+import dev.vmbackup.workflows.model.IncrementalDecision;
+import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.InspectRequest;
 import dev.vmbackup.workflows.model.LockRequest;
@@ -43,7 +48,7 @@ class PruneWorkflowTest {
     workflows.registerWorkflowImplementationTypes(PruneWorkflowImpl.class);
     workflows.registerActivitiesImplementations((HostDefaultsActivities) () -> "h1");
     Worker host = environment.newWorker(TaskQueues.host("h1"));
-    host.registerActivitiesImplementations(new Lock(), new Inspect(), new Prune());
+    host.registerActivitiesImplementations(new Lock(), new Inspect(), new Prune(), new Checkpoints());
     environment.start();
   }
 
@@ -66,6 +71,7 @@ class PruneWorkflowTest {
     assertThat(journal).containsExactly(
         "lock vm1", "repository", "list /repo vm1",
         "delete 20261122T000000Z", "delete 20261121T000000Z", "delete 20261120T000000Z",
+        "prune checkpoints of vm1 in /repo",
         "unlock vm1");
   }
 
@@ -77,7 +83,7 @@ class PruneWorkflowTest {
     assertThat(result.removed()).isEmpty();
     assertThat(result.decisions()).filteredOn(d -> !d.keep()).extracting(d -> d.backupId())
         .containsExactly("20261121T000000Z", "20261120T000000Z");
-    assertThat(journal).noneMatch(entry -> entry.startsWith("delete"));
+    assertThat(journal).noneMatch(entry -> entry.startsWith("delete") || entry.startsWith("prune checkpoints"));
   }
 
   @Test
@@ -111,6 +117,24 @@ class PruneWorkflowTest {
     public String resolveRepository(String requested) {
       journal.add("repository");
       return "/repo";
+    }
+  }
+
+  private final class Checkpoints implements CheckpointActivities {
+    @Override
+    public IncrementalDecision planIncrementalBackup(IncrementalPlanRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<String> deleteCheckpoints(CheckpointDeletion request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<String> pruneCheckpoints(PruneCheckpointsRequest request) {
+      journal.add("prune checkpoints of " + request.domain() + " in " + request.repository());
+      return List.of();
     }
   }
 

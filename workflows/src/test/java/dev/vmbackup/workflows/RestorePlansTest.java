@@ -48,6 +48,24 @@ class RestorePlansTest {
   }
 
   @Test
+  void inPlaceAPointOfAChainIsStackedBesideTheImageItWasBackedUpFromAndFlattenedIntoIt() {
+    Manifest root = manifest;
+    ManifestDisk vdaLayer = new ManifestDisk("vda", "vda.qcow2", "qcow2", 1L << 30, 4096, "d".repeat(64),
+        "/images/vda.qcow2", List.of());
+    Manifest point = new Manifest(1, "vm1", UUID_VM1, "h1", "20261123T000000Z", null, null, null, null, null,
+        List.of(), List.of(vdaLayer), null, null, null, null, root.backupId(), null);
+
+    List<DiskPlacement> placements = RestorePlans.inPlaceFlattened(List.of(root, point));
+
+    assertThat(placements).singleElement().satisfies(disk -> assertThat(disk.chain()).containsExactly(
+        new FilePlacement("vda.qcow2", "/images/vda.qcow2", "qcow2", 4096, "d".repeat(64), null),
+        new FilePlacement("disks/vda.qcow2", "/images/vda.qcow2.vmbackup-restoring-1.qcow2", "qcow2", 1L << 20,
+            "a".repeat(64), root.backupId()),
+        new FilePlacement("disks/vda-backing1.qcow2", "/images/vda.qcow2.vmbackup-restoring-2.qcow2", "qcow2",
+            2L << 20, "b".repeat(64), root.backupId())));
+  }
+
+  @Test
   void newDomainFilesAreNamedAfterTheNewDomainAndTargetWithNumberedBackingLayers() {
     List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, "copy", "/srv/restore");
 

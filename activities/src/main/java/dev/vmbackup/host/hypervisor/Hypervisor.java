@@ -29,6 +29,12 @@ public interface Hypervisor {
   /** Thaws every frozen guest filesystem; harmless when none is frozen. */
   void thawFilesystems(String name);
 
+  /**
+   * True while libvirt runs a domain job on the VM (a snapshot, a save, a backup job), including one
+   * whose client has gone: libvirtd finishes such a job on its own.
+   */
+  boolean domainJobRunning(String name);
+
   /** Takes an atomic external snapshot without libvirt metadata. */
   void createExternalSnapshot(String name, String snapshotXml, SnapshotOptions options);
 

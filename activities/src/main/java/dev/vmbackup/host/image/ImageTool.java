@@ -14,7 +14,10 @@ public interface ImageTool {
   /** Describes the image and every image below it, top first. */
   List<ImageInfo> backingChain(Path image);
 
-  /** Consistency check of a qcow2 image; raw images have nothing to check and pass. */
+  /**
+   * Consistency check of an image's own metadata (a qcow2 image's backing file is not opened: it need
+   * not exist); raw images have nothing to check and pass.
+   */
   CheckResult check(Path image, String format);
 
   /** Rewrites the image's backing reference without touching data ({@code qemu-img rebase -u}). */

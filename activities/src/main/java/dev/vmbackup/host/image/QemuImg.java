@@ -67,7 +67,9 @@ public final class QemuImg implements ImageTool {
     if ("raw".equals(format)) {
       return new CheckResult(true, "raw image, nothing to check");
     }
-    List<String> command = List.of("qemu-img", "check", "--output=json", "-U", "-f", format, absolute(image));
+    List<String> command = "qcow2".equals(format)
+        ? List.of("qemu-img", "check", "--output=json", "-U", withoutBacking(image))
+        : List.of("qemu-img", "check", "--output=json", "-U", "-f", format, absolute(image));
     CommandResult result = runner.run(command, LONG_TIMEOUT);
     switch (result.exitCode()) {
       case CHECK_OK:
@@ -85,6 +87,19 @@ public final class QemuImg implements ImageTool {
       default:
         throw new CommandFailedException(ProcessRunner.failureMessage(result), result);
     }
+  }
+
+  /**
+   * A qcow2 image opened without its backing file: {@code check} examines only the image's own
+   * metadata, and the layer of a chain backup still names the host's file it was frozen on top of,
+   * which consolidation or an operator may have deleted since. Each layer is checked on its own.
+   */
+  private static String withoutBacking(Path image) {
+    var options = JSON.createObjectNode();
+    options.put("driver", "qcow2");
+    options.putNull("backing");
+    options.putObject("file").put("driver", "file").put("filename", absolute(image));
+    return "json:" + options;
   }
 
   /**

@@ -192,6 +192,13 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public boolean domainJobRunning(String name) {
+    // VIR_DOMAIN_JOB_NONE is 0; an inactive domain has no job.
+    return onDomain(name, "ask libvirt for the running job of " + name,
+        domain -> domain.isActive() == 1 && domain.getJobInfo().getType() != 0);
+  }
+
+  @Override
   public void resume(String name) {
     onDomain(name, "resume " + name, domain -> {
       domain.resume();

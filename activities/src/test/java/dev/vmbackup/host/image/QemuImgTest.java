@@ -162,6 +162,20 @@ class QemuImgTest {
   }
 
   @Test
+  void checkOfALayerWhoseBackingFileIsGoneLooksAtTheLayerOnly() throws IOException {
+    // A chain backup's layer still names the host file it was frozen on, which may be deleted since;
+    // a comma in the name must not be taken for an option separator either.
+    Path base = createQcow2("gone, soon.qcow2");
+    Path layer = createOverlay("layer,1.qcow2", base.toString(), "qcow2");
+    write(layer, "qcow2", 0xcd, 0, "1M");
+    Files.delete(base);
+
+    CheckResult result = qemuImg.check(layer, "qcow2");
+
+    assertThat(result).isEqualTo(new CheckResult(true, "no errors"));
+  }
+
+  @Test
   void checkFailsWhenTheImageCannotBeChecked() {
     Path raw = createRaw("not-a.qcow2");
 

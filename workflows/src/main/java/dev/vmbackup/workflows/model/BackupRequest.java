@@ -15,7 +15,8 @@ package dev.vmbackup.workflows.model;
  * @param hooks commands run on the host around the snapshot; absent: none
  * @param fullEvery with {@code incremental} or {@code differential}: take a new full backup after this
  *     many incrementals (or differentials) since the last full, so that restore chains stay short; 0
- *     makes every backup a full one. Absent: {@value #DEFAULT_FULL_EVERY}
+ *     makes every backup a full one. With {@code chain}: start a new chain (a full copy) after this many
+ *     incrementals, so that retention can delete whole old chains. Absent: {@value #DEFAULT_FULL_EVERY}
  * @param allowFullFallback with {@code incremental} or {@code differential}: back up a VM with a disk
  *     whose changes libvirt cannot track (a raw file) with a full copy every time, instead of refusing
  */
