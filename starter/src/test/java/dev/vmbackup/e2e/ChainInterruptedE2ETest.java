@@ -49,14 +49,7 @@ class ChainInterruptedE2ETest extends EndToEndTest {
       Invariants.assertVmOnChain(guest, "running", "vda", List.of(chainOverlay(guest, "vda", first.backupId()), image));
       Invariants.assertNoPartialBackups(repository);
 
-      // The chain goes on from the interrupted backup.
-      guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
-      CliResult next = cli("backup", guest.name(), "--strategy", "chain", "--json");
-      assertThat(next.exitCode()).as(next.toString()).isZero();
-      BackupResult second = next.json(BackupResult.class);
-      assertThat(second.parentBackupId()).isEqualTo(first.backupId());
-      assertThat(cli("verify", guest.name(), second.backupId()).exitCode()).isZero();
-      DiskContent.read(ChainE2ETest.restore(guest, second, "p2", false), "qcow2").assertIntact();
+      assertTheChainGoesOnFrom(guest, first);
     }
   }
 
@@ -78,13 +71,7 @@ class ChainInterruptedE2ETest extends EndToEndTest {
       assertThat(first.warnings()).anyMatch(w -> w.contains("did not report back"));
       Invariants.assertVmOnChain(guest, "running", "vda", List.of(chainOverlay(guest, "vda", first.backupId()), image));
       Invariants.assertNoPartialBackups(repository);
-
-      guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
-      CliResult next = cli("backup", guest.name(), "--strategy", "chain", "--json");
-      assertThat(next.exitCode()).as(next.toString()).isZero();
-      BackupResult second = next.json(BackupResult.class);
-      assertThat(second.parentBackupId()).isEqualTo(first.backupId());
-      DiskContent.read(ChainE2ETest.restore(guest, second, "p2", false), "qcow2").assertIntact();
+      assertTheChainGoesOnFrom(guest, first);
     }
   }
 
@@ -149,5 +136,16 @@ class ChainInterruptedE2ETest extends EndToEndTest {
       return !Commands.virsh("blockjob", guest.name(), target, "--info").toLowerCase()
           .contains("no current block job");
     }
+  }
+
+  /** The next chain backup builds on the interrupted one, verifies and restores to an intact disk. */
+  private static void assertTheChainGoesOnFrom(TestGuest guest, BackupResult interrupted) {
+    guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
+    CliResult next = cli("backup", guest.name(), "--strategy", "chain", "--json");
+    assertThat(next.exitCode()).as(next.toString()).isZero();
+    BackupResult second = next.json(BackupResult.class);
+    assertThat(second.parentBackupId()).isEqualTo(interrupted.backupId());
+    assertThat(cli("verify", guest.name(), second.backupId()).exitCode()).isZero();
+    DiskContent.read(ChainE2ETest.restore(guest, second, "p2", false), "qcow2").assertIntact();
   }
 }
