@@ -190,7 +190,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       }
     }
     try {
-      hypervisor.backupApi().beginBackup(domain, backupXml, checkpointXml);
+      beginBackup(domain, backupXml, checkpointXml, planned);
       // At once: from the page cache QEMU copies hundreds of MiB per second, so even a few
       // milliseconds later much of a small disk would be copied unlimited.
       limitBandwidth(plan);
@@ -212,6 +212,28 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     Started started = new Started(capture, warnings);
     write(partial.resolve(STARTED), started);
     return started;
+  }
+
+  /**
+   * Starts the job. A job that ended while libvirtd was down (libvirt drops it on reconnect) leaves
+   * its temporary bitmaps in QEMU, and every later start fails on them: they are removed and the
+   * start is tried once more. The failed start changed nothing (QEMU starts a job in one transaction).
+   */
+  private void beginBackup(String domain, String backupXml, String checkpointXml, List<String> targets) {
+    try {
+      hypervisor.backupApi().beginBackup(domain, backupXml, checkpointXml);
+    } catch (HypervisorException e) {
+      if (!e.getMessage().contains("Bitmap already exists: backup-")) {
+        throw e;
+      }
+      List<String> removed = hypervisor.backupApi().removeLeftoverJobBitmaps(domain, targets);
+      if (removed.isEmpty()) {
+        throw e;
+      }
+      log.warn("removed bitmaps {} of a backup job of {} that libvirt lost track of; starting the job again",
+          removed, domain);
+      hypervisor.backupApi().beginBackup(domain, backupXml, checkpointXml);
+    }
   }
 
   /**

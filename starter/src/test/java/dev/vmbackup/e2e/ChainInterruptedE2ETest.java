@@ -16,12 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Chain backups whose worker is killed with SIGKILL mid-copy and mid-consolidation. Copies and block
- * jobs are bandwidth-limited so that there is a "during". After the restart the backup completes, the
+ * Chain backups whose worker is killed with SIGKILL mid-copy, mid-snapshot and mid-consolidation, and
+ * whose libvirtd restarts mid-consolidation. Copies and block jobs are bandwidth-limited so that there
+ * is a "during". After the restart the backup completes, the
  * VM runs on a whole chain, and the repository holds only complete backups whose chain is whole.
  */
 @WorkerOptions({"--copy-bandwidth", "8", "--merge-bandwidth", "2"})
@@ -77,7 +79,25 @@ class ChainInterruptedE2ETest extends EndToEndTest {
 
   @Test
   void workerKilledDuringConsolidationFinishesItAfterRestartAndTheVmKeepsRunning() throws Exception {
-    try (TestGuest guest = TestGuest.builder("chainkillcons").disk(Disk.qcow2("vda").withBallast(16)).churnKiB(512)
+    consolidationInterruptedBy("chainkillcons", guest -> {
+      worker.kill();
+      // The VM runs on a valid chain whatever the commit's progress; QEMU goes on with it alone.
+      assertThat(guest.state()).isEqualTo("running");
+      restartWorker();
+    });
+  }
+
+  @Test
+  void libvirtdRestartedDuringConsolidationDoesNotStopItAndTheVmKeepsRunning() throws Exception {
+    consolidationInterruptedBy("chainlibvirtd", guest -> Libvirtd.restart());
+  }
+
+  /**
+   * A third chain backup whose consolidation (a bandwidth-limited block commit) is interrupted while the
+   * commit runs: it finishes, the VM keeps running on its chain, the data is intact.
+   */
+  private void consolidationInterruptedBy(String prefix, Consumer<TestGuest> interruption) throws Exception {
+    try (TestGuest guest = TestGuest.builder(prefix).disk(Disk.qcow2("vda").withBallast(16)).churnKiB(512)
         .create()) {
       String image = guest.diskPath("vda").toString();
       CliResult one = cli("backup", guest.name(), "--strategy", "chain", "--max-chain-length", "2", "--json");
@@ -97,10 +117,7 @@ class ChainInterruptedE2ETest extends EndToEndTest {
       Awaits.until("the block commit runs", Duration.ofSeconds(30),
           () -> ChainFixturesE2E.hasBlockJob(guest, "vda"));
 
-      worker.kill();
-      // The VM runs on a valid chain whatever the commit's progress; QEMU goes on with it alone.
-      assertThat(guest.state()).isEqualTo("running");
-      restartWorker();
+      interruption.accept(guest);
 
       CliResult run = finish(backup);
       assertThat(run.exitCode()).as(run.toString()).isZero();

@@ -97,7 +97,7 @@ final class IncrementalBackup implements BackupStrategy {
         decision.parentBackupId(),
         plan.checkpoint(),
         result.totalTransferred()));
-    return new Outcome(retained, result.capture());
+    return new Outcome(retained, result.capture(), decision.parentBackupId(), null);
   }
 
   /**

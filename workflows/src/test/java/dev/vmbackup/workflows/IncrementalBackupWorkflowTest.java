@@ -394,6 +394,7 @@ class IncrementalBackupWorkflowTest {
 
     assertThat(next.warnings()).isEmpty();
     assertThat(fakes.backup(next.backupId()).parentBackupId()).isEqualTo(full);
+    assertThat(next.parentBackupId()).as("the result names the parent too").isEqualTo(full);
   }
 
   @Test

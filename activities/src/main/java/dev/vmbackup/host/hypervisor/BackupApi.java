@@ -49,6 +49,15 @@ public interface BackupApi {
    */
   void forgetFinishedJob(String domain);
 
+  /**
+   * Removes the temporary bitmaps ({@code backup-<target>}) of a backup job that libvirt lost track of:
+   * a job that ended while libvirtd was down is dropped on reconnect, but its bitmaps stay in QEMU and
+   * make every later job fail to start ("Bitmap already exists"). Call it only when no backup job runs.
+   *
+   * @return the bitmaps removed, as {@code node/name}
+   */
+  List<String> removeLeftoverJobBitmaps(String domain, List<String> targets);
+
   /** Aborts the domain's running job. */
   void abortJob(String domain);
 

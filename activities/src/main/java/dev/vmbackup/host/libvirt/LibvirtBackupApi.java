@@ -1,7 +1,12 @@
 package dev.vmbackup.host.libvirt;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vmbackup.host.hypervisor.BackupApi;
 import dev.vmbackup.host.hypervisor.HypervisorException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +30,8 @@ final class LibvirtBackupApi implements BackupApi {
   private static final int JOB_FAILED = 4;
   private static final int JOB_CANCELLED = 5;
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final LibvirtHypervisor hypervisor;
 
   LibvirtBackupApi(LibvirtHypervisor hypervisor) {
@@ -46,6 +53,43 @@ final class LibvirtBackupApi implements BackupApi {
       d.backupBegin(backupXml, checkpointXml, Domain.DomainBackupBeginFlags.REUSE_EXTERNAL);
       return null;
     });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>libvirt has no call for this, so it goes to QEMU's monitor (which libvirt records as a taint of
+   * the domain in its log); it is used only after a job start failed on such a bitmap.
+   */
+  @Override
+  public List<String> removeLeftoverJobBitmaps(String domain, List<String> targets) {
+    List<String> names = targets.stream().map(target -> "backup-" + target).toList();
+    return hypervisor.onDomain(domain, "remove leftover backup bitmaps of " + domain, d -> {
+      JsonNode nodes = parse(d.qemuMonitorCommand(
+          "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":true}}", 0)).path("return");
+      List<String> removed = new ArrayList<>();
+      for (JsonNode node : nodes) {
+        String nodeName = node.path("node-name").asText();
+        for (JsonNode bitmap : node.path("dirty-bitmaps")) {
+          String name = bitmap.path("name").asText();
+          if (names.contains(name) && !bitmap.path("persistent").asBoolean(false)) {
+            ObjectNode command = JSON.createObjectNode().put("execute", "block-dirty-bitmap-remove");
+            command.putObject("arguments").put("node", nodeName).put("name", name);
+            d.qemuMonitorCommand(command.toString(), 0);
+            removed.add(nodeName + "/" + name);
+          }
+        }
+      }
+      return removed;
+    });
+  }
+
+  private static JsonNode parse(String reply) {
+    try {
+      return JSON.readTree(reply);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("QEMU's monitor answered with something other than JSON: " + reply, e);
+    }
   }
 
   @Override
