@@ -385,10 +385,10 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       cleaner.delete(domain, plan.checkpoint());
     }
     for (IncrementalDisk disk : plan.disks()) {
-      deleteIfExists(Path.of(disk.file()));
+      HostFiles.deleteIfExists(Path.of(disk.file()));
     }
-    deleteIfExists(Path.of(plan.partialDir(), STARTED));
-    deleteIfExists(Path.of(plan.partialDir(), DONE));
+    HostFiles.deleteIfExists(Path.of(plan.partialDir(), STARTED));
+    HostFiles.deleteIfExists(Path.of(plan.partialDir(), DONE));
   }
 
   private static boolean ours(BackupJobPlan plan, String backupXml) {
@@ -453,8 +453,8 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
         request.parentBackupId(),
         request.checkpoint(),
         request.bytesTransferred());
-    deleteIfExists(partial.resolve(STARTED));
-    deleteIfExists(partial.resolve(DONE));
+    HostFiles.deleteIfExists(partial.resolve(STARTED));
+    HostFiles.deleteIfExists(partial.resolve(DONE));
     try {
       // QEMU needed to reach the images during the job; the backup is root's alone again.
       Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));
@@ -495,14 +495,6 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
       Files.write(temporary, Json.MAPPER.writeValueAsBytes(value));
       Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteIfExists(Path file) {
-    try {
-      Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -184,7 +184,7 @@ public final class ChainActivitiesImpl implements ChainActivities {
     for (String layer : pulled) {
       if (Files.exists(Path.of(layer))) {
         if (ChainOverlayNames.isChainOverlay(layer)) {
-          delete(layer);
+          HostFiles.deleteIfExists(Path.of(layer));
         } else {
           kept.add(layer);
         }
@@ -194,13 +194,5 @@ public final class ChainActivitiesImpl implements ChainActivities {
         + " them; their data was pulled into " + disk.source()
         + (base == null ? ", which now stands alone" : ", which is now backed by " + base)
         + (kept.isEmpty() ? "" : "; " + kept + " are no longer used by the VM and were left in place");
-  }
-
-  private static void delete(String file) {
-    try {
-      Files.deleteIfExists(Path.of(file));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -11,8 +11,6 @@ import dev.vmbackup.host.xml.DomainXml;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.ImageLayer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,7 +92,7 @@ final class LayerJobs {
       }
     }
     // Only now are the layers no longer part of the chain; the repository has its own copies.
-    disk.layers().forEach(LayerJobs::delete);
+    disk.layers().forEach(layer -> HostFiles.deleteIfExists(Path.of(layer)));
   }
 
   private void requirePlannedChain(String domain, ConsolidateRequest.Disk disk, List<String> below) {
@@ -255,13 +253,5 @@ final class LayerJobs {
 
   private static List<String> paths(List<ImageLayer> layers) {
     return layers.stream().map(ImageLayer::path).toList();
-  }
-
-  private static void delete(String file) {
-    try {
-      Files.deleteIfExists(Path.of(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -9,8 +9,6 @@ import dev.vmbackup.host.xml.DomainDefinition;
 import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.host.xml.DomainXml;
 import dev.vmbackup.workflows.FailureType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -159,7 +157,7 @@ public final class OverlayMerger {
         hypervisor.define(DomainXml.withDiskSource(xml, target, base, baseFormat));
       }
     }
-    delete(overlay);
+    HostFiles.deleteIfExists(Path.of(overlay));
   }
 
   /**
@@ -181,20 +179,12 @@ public final class OverlayMerger {
           "disk " + target + " of " + domain + " is defined on " + defined.source() + ", neither " + overlay
               + " nor " + base + "; left as it is");
     }
-    delete(overlay);
+    HostFiles.deleteIfExists(Path.of(overlay));
   }
 
   private static DomainDisk disk(DomainDefinition definition, String domain, String target) {
     return DomainDisks.disk(definition, target)
         .orElseThrow(() -> new HostFailure(FailureType.DISK_CHAIN_CHANGED,
             "disk " + target + " is no longer attached to " + domain));
-  }
-
-  private static void delete(String overlay) {
-    try {
-      Files.deleteIfExists(Path.of(overlay));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

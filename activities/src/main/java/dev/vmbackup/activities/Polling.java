@@ -1,5 +1,7 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.host.hypervisor.Hypervisor;
+
 /** The pause between two looks at something libvirt does on its own (a block job, a domain job). */
 final class Polling {
   private Polling() {}
@@ -15,5 +17,21 @@ final class Polling {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for " + waitingFor, e);
     }
+  }
+
+  /**
+   * Waits while libvirt runs a job on the domain: the one a worker killed inside a blocking call (a
+   * snapshot with a memory save, a save) left libvirtd to finish. Nothing may touch the VM or the
+   * files of that job until it has ended.
+   *
+   * @return whether there was a job to wait for
+   */
+  static boolean untilDomainJobEnds(Hypervisor hypervisor, String domain, String waitingFor) {
+    boolean waited = false;
+    while (hypervisor.domainJobRunning(domain)) {
+      waited = true;
+      pause(1000, waitingFor);
+    }
+    return waited;
   }
 }

@@ -104,10 +104,10 @@ public final class RetainActivitiesImpl implements RetainActivities {
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
     Manifest manifest = manifest(request, jobs, copied, partial, finished);
     for (CopyJob job : jobs) {
-      deleteIfExists(partial.resolve("." + job.name() + DONE_SUFFIX));
+      HostFiles.deleteIfExists(partial.resolve("." + job.name() + DONE_SUFFIX));
     }
-    deleteIfExists(partial.resolve(SnapshotActivitiesImpl.MARKER));
-    deleteIfExists(partial.resolve(SavedStateActivitiesImpl.MARKER));
+    HostFiles.deleteIfExists(partial.resolve(SnapshotActivitiesImpl.MARKER));
+    HostFiles.deleteIfExists(partial.resolve(SavedStateActivitiesImpl.MARKER));
     repository.writeManifest(partial, manifest);
     repository.publish(request.domain(), request.backupId());
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
@@ -243,14 +243,6 @@ public final class RetainActivitiesImpl implements RetainActivities {
   private static long size(Path file) {
     try {
       return Files.size(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteIfExists(Path file) {
-    try {
-      Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -66,9 +66,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
     if (Heartbeats.attempt() > 1) {
       // A worker killed inside the save leaves libvirtd to finish it; the state file is not to be
       // touched until then.
-      while (hypervisor.domainJobRunning(plan.domain())) {
-        Polling.pause(1000, "the save of " + plan.domain());
-      }
+      Polling.untilDomainJobEnds(hypervisor, plan.domain(), "the save of " + plan.domain());
     }
     DomainStatus status = status(plan.domain());
     Optional<Marker> marker = readMarker(plan);
@@ -86,7 +84,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
         return new SavedStateResult(done.restoredAtMillis() - done.savedAtMillis(), warnings);
       }
       requireOnImages(plan);
-      deleteIfExists(Path.of(plan.stateFile()));
+      HostFiles.deleteIfExists(Path.of(plan.stateFile()));
       marker = Optional.of(new Marker(System.currentTimeMillis(), null));
       writeMarker(plan, marker.get());
       log.info("saving the state of {} to {}", plan.domain(), plan.stateFile());
@@ -128,7 +126,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
     if (Files.exists(overlay) && !isOverlayOn(overlay, frozen)) {
       // Left half-made by an attempt that died in qemu-img: the frozen image exists, so the file at
       // the overlay's path is this backup's own.
-      deleteIfExists(overlay);
+      HostFiles.deleteIfExists(overlay);
     }
     if (!Files.exists(overlay)) {
       images.createOverlay(overlay, frozen, disk.format());
@@ -199,7 +197,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
       for (SavedStatePlan.Disk disk : plan.disks()) {
         if (disk.renamed()) {
           jobs.pullOut(plan.domain(), disk.target(), disk.image(), disk.frozen(), Heartbeats::beat);
-          deleteIfExists(Path.of(disk.frozen()));
+          HostFiles.deleteIfExists(Path.of(disk.frozen()));
         }
       }
       return;
@@ -212,11 +210,11 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
     for (SavedStatePlan.Disk disk : plan.disks()) {
       if (disk.renamed()) {
         if (Files.exists(Path.of(disk.frozen()))) {
-          deleteIfExists(Path.of(disk.image()));
+          HostFiles.deleteIfExists(Path.of(disk.image()));
           move(Path.of(disk.frozen()), Path.of(disk.image()));
         }
       } else {
-        deleteIfExists(Path.of(disk.overlay()));
+        HostFiles.deleteIfExists(Path.of(disk.overlay()));
       }
     }
     if (Files.exists(Path.of(plan.stateFile()))) {
@@ -340,14 +338,6 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   private static void move(Path from, Path to) {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteIfExists(Path file) {
-    try {
-      Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

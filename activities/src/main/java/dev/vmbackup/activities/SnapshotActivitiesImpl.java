@@ -14,7 +14,6 @@ import dev.vmbackup.workflows.model.OverlayPlan;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,14 +133,8 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * pause of a memory save, deleting the overlays being created) would break the snapshot in flight.
    */
   private void awaitEarlierAttemptsJob(SnapshotPlan plan) {
-    boolean waited = false;
-    while (hypervisor.domainJobRunning(plan.domain())) {
-      if (!waited) {
-        log.warn("a libvirt job still runs on {}, probably the snapshot of an attempt that died; waiting for it",
-            plan.domain());
-        waited = true;
-      }
-      Polling.pause(1000, "the domain job of " + plan.domain());
+    if (Polling.untilDomainJobEnds(hypervisor, plan.domain(), "the domain job of " + plan.domain())) {
+      log.warn("waited for a libvirt job on {}, probably the snapshot of an attempt that died", plan.domain());
     }
   }
 
@@ -231,10 +224,6 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
     if (path == null) {
       return;
     }
-    try {
-      Files.deleteIfExists(Path.of(path));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    HostFiles.deleteIfExists(Path.of(path));
   }
 }
