@@ -47,3 +47,10 @@ docker/check.sh
 
 log "running the tests"
 mvn -B -ntp verify "$@"
+
+# A full run (no Maven arguments) also proves that a new user's first command builds from a clean clone
+# whose Maven repository holds none of vmbackup's own artifacts. It runs last, when ~/.m2 already holds
+# every third-party artifact, so that it costs a build and no downloads.
+if (($# == 0)); then
+  scripts/check-clean-build.sh
+fi
