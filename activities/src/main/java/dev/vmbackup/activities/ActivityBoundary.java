@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Where errors are classified, once, for every activity: a failure that retrying cannot fix becomes a
  * non-retryable {@link ApplicationFailure} typed with a {@link FailureType}; everything else is
- * rethrown and retried by the activity's retry policy.
+ * rethrown and retried by the activity's retry policy. It is also where every activity is kept alive
+ * by heartbeats while it runs (see {@link Heartbeats#keepingAlive}), so that no step, however short,
+ * leaves a dead or frozen worker unnoticed for longer than its heartbeat timeout.
  */
 public final class ActivityBoundary {
   private static final Logger log = LoggerFactory.getLogger(ActivityBoundary.class);
@@ -25,7 +27,7 @@ public final class ActivityBoundary {
 
   public static <T> T run(String action, Supplier<T> body) {
     try {
-      return body.get();
+      return Heartbeats.keepingAlive(body);
     } catch (ActivityCompletionException | ApplicationFailure e) {
       // Cancellation and already classified failures pass through untouched.
       throw e;

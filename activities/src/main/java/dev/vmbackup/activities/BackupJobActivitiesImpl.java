@@ -113,24 +113,33 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     }
 
     Started started;
-    Optional<String> running = api.backupJobXml(domain);
-    if (running.isPresent()) {
-      requireOurs(plan, running.get());
-      log.warn("re-attaching to the running backup job of {}, started by an earlier attempt", domain);
-      started = read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(CaptureMode.CRASH,
-          List.of("the backup job was started by an attempt that did not report back; whether the guest's"
-              + " filesystems were frozen is unknown, so it is recorded as crash-consistent")));
-      limitBandwidth(plan);
-    } else {
-      if (plan.checkpoint() != null && cleaner.delete(domain, plan.checkpoint())) {
-        // The job of an earlier attempt ended without this activity seeing it complete: its images
-        // cannot be trusted, nor its checkpoint, which would otherwise hide its changes from the next one.
-        log.warn("the backup job of {} ended unobserved; deleted its checkpoint {} and starting it again", domain,
-            plan.checkpoint());
+    try (GuestPauseGuard guard = new GuestPauseGuard(hypervisor, domain, () -> abortIfOurs(plan))) {
+      try {
+        Optional<String> running = api.backupJobXml(domain);
+        if (running.isPresent()) {
+          requireOurs(plan, running.get());
+          log.warn("re-attaching to the running backup job of {}, started by an earlier attempt", domain);
+          started = read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(CaptureMode.CRASH,
+              List.of("the backup job was started by an attempt that did not report back; whether the guest's"
+                  + " filesystems were frozen is unknown, so it is recorded as crash-consistent")));
+          limitBandwidth(plan);
+        } else {
+          if (plan.checkpoint() != null && cleaner.delete(domain, plan.checkpoint())) {
+            // The job of an earlier attempt ended without this activity seeing it complete: its images
+            // cannot be trusted, nor its checkpoint, which would otherwise hide its changes from the next one.
+            log.warn("the backup job of {} ended unobserved; deleted its checkpoint {} and starting it again", domain,
+                plan.checkpoint());
+          }
+          started = begin(plan, partial);
+        }
+        awaitCompletion(plan);
+      } catch (RuntimeException e) {
+        throw guard.rescued() ? targetsFailed(domain, partial) : e;
       }
-      started = begin(plan, partial);
+      if (guard.rescued()) {
+        throw targetsFailed(domain, partial);
+      }
     }
-    awaitCompletion(plan);
 
     Map<String, Long> transferred = new LinkedHashMap<>();
     for (IncrementalDisk disk : plan.disks()) {
@@ -362,23 +371,14 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
         log.warn("thawing the filesystems of {}", domain);
         hypervisor.thawFilesystems(domain);
       }
-      BackupApi api = hypervisor.backupApi();
-      Optional<String> running = api.backupJobXml(domain);
-      if (running.isPresent() && ours(plan, running.get())) {
-        log.info("aborting the backup job of {}", domain);
-        try {
-          api.abortJob(domain);
-        } catch (HypervisorException e) {
-          // It may have ended meanwhile; the loop below looks again.
-          log.info("abort of the backup job of {}: {}", domain, e.getMessage());
-        }
-        while (api.backupJobXml(domain).isPresent()) {
+      if (abortIfOurs(plan)) {
+        while (hypervisor.backupApi().backupJobXml(domain).isPresent()) {
           Heartbeats.beat(null);
           Polling.pause(POLL_MILLIS, "a backup job");
         }
-      } else if (running.isPresent()) {
-        log.warn("a backup job that is not this backup's runs on {}; left alone", domain);
       }
+      // A job whose target could not be written may have left the guest paused (see GuestPauseGuard).
+      GuestPauseGuard.resumeIfPausedByIoError(hypervisor, domain);
     }
     if (status.isPresent() && plan.checkpoint() != null) {
       // The backup did not complete: its checkpoint must not become the start of the next incremental.
@@ -389,6 +389,34 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     }
     HostFiles.deleteIfExists(Path.of(plan.partialDir(), STARTED));
     HostFiles.deleteIfExists(Path.of(plan.partialDir(), DONE));
+  }
+
+  private static HostFailure targetsFailed(String domain, Path partial) {
+    return new HostFailure(FailureType.REPOSITORY_FULL, "the backup job of " + domain + " could not write its"
+        + " targets in " + partial + " (full or failing) and QEMU paused the guest; the job was aborted and the"
+        + " guest resumed");
+  }
+
+  /** Aborts this backup's job if it runs; returns whether it did. Anybody else's job is left alone. */
+  private boolean abortIfOurs(BackupJobPlan plan) {
+    String domain = plan.domain();
+    BackupApi api = hypervisor.backupApi();
+    Optional<String> running = api.backupJobXml(domain);
+    if (running.isEmpty()) {
+      return false;
+    }
+    if (!ours(plan, running.get())) {
+      log.warn("a backup job that is not this backup's runs on {}; left alone", domain);
+      return false;
+    }
+    log.info("aborting the backup job of {}", domain);
+    try {
+      api.abortJob(domain);
+    } catch (HypervisorException e) {
+      // It may have ended meanwhile; callers look again.
+      log.info("abort of the backup job of {}: {}", domain, e.getMessage());
+    }
+    return true;
   }
 
   private static boolean ours(BackupJobPlan plan, String backupXml) {

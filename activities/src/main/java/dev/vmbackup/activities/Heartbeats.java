@@ -6,24 +6,60 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-/** Heartbeats of the activity running on the current thread. */
+/**
+ * Heartbeats of the activity running on the current thread.
+ *
+ * <p>Every activity is kept alive by a side thread while it runs ({@link #keepingAlive}, started by
+ * {@link ActivityBoundary}): the server then notices a dead or frozen worker within the step's heartbeat
+ * timeout, whatever the step was doing, instead of after its start-to-close timeout. A worker that is
+ * frozen (SIGSTOP) stops its side thread too, so it is noticed like a dead one. An activity that calls a
+ * blocking libvirt function, runs a hook or plans an incremental backup thus needs no heartbeats of its
+ * own; those that record progress ({@link #beat}) still do, and the side thread repeats their latest
+ * details, so that the resume point of a retry is never replaced by an empty heartbeat.
+ */
 final class Heartbeats {
+  /** How often the side thread heartbeats; the SDK sends at most one per 0.8 × the heartbeat timeout. */
+  private static final long KEEP_ALIVE_SECONDS = 5;
+
+  /**
+   * How long the side thread stands in for an activity that reports nothing itself. Past that, the call
+   * it waits in is presumed hung (a libvirt or guest-agent call that never returns) and the side thread
+   * falls silent, so the server's heartbeat timeout retries the step. Ten minutes exceed any single call
+   * vmbackup makes on a healthy host, a live memory save included; long copies report progress far
+   * more often.
+   */
+  private static final long SILENCE_BUDGET_MILLIS = TimeUnit.MINUTES.toMillis(10);
+
+  private static final ThreadLocal<KeepAlive> CURRENT = new ThreadLocal<>();
+
   private Heartbeats() {}
 
   /**
    * Records progress; also the only point where a cancellation reaches an activity (it throws
-   * {@code ActivityCanceledException}, which callers let through after cleaning up).
+   * {@code ActivityCanceledException}, which callers let through after cleaning up). Null details
+   * record no new progress: the latest details are sent again.
    */
   static void beat(Object details) {
-    Activity.getExecutionContext().heartbeat(details);
+    KeepAlive keepAlive = CURRENT.get();
+    Object sent = keepAlive == null ? details : keepAlive.record(details);
+    Activity.getExecutionContext().heartbeat(sent);
   }
 
-  /** The details of the last heartbeat of an earlier attempt, if any: where a retry resumes. */
+  /**
+   * The details of the last heartbeat of an earlier attempt, if any: where a retry resumes. They stay
+   * the details this attempt's side thread sends until the attempt records progress of its own, so
+   * that an attempt that dies early leaves the same resume point behind.
+   */
   static <T> Optional<T> lastDetails(Class<T> type) {
-    ActivityExecutionContext context = Activity.getExecutionContext();
-    return context.getHeartbeatDetails(type);
+    Optional<T> details = Activity.getExecutionContext().getHeartbeatDetails(type);
+    KeepAlive keepAlive = CURRENT.get();
+    if (keepAlive != null) {
+      details.ifPresent(keepAlive::record);
+    }
+    return details;
   }
 
   static int attempt() {
@@ -31,29 +67,71 @@ final class Heartbeats {
   }
 
   /**
-   * Runs a call that blocks in libvirt for as long as it takes (a snapshot with a live memory save, a
-   * save of the VM's state) while another thread heartbeats every few seconds. The server thus notices
-   * a dead worker within the step's heartbeat timeout instead of its start-to-close timeout, and a
-   * retry (idempotent, like every attempt) takes over. A cancellation cannot interrupt such a call; it
-   * is seen at the next heartbeat of the activity's own thread.
+   * Runs an activity's body while a side thread heartbeats every few seconds with the latest details
+   * the body recorded. Outside an activity (a command line check that shares host code), and inside an
+   * activity already kept alive, it just runs the body. A cancellation cannot interrupt the body from
+   * the side thread; the body sees it at its own next {@link #beat}.
    */
-  static <T> T during(Supplier<T> call) {
-    ActivityExecutionContext context = Activity.getExecutionContext();
-    ScheduledExecutorService beater = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "heartbeat-" + context.getInfo().getActivityType());
-      thread.setDaemon(true);
-      return thread;
-    });
-    beater.scheduleAtFixedRate(() -> {
-      try {
-        context.heartbeat(null);
-      } catch (RuntimeException e) {
-        // A cancellation or a lost connection: the call in progress cannot be stopped from here.
-      }
-    }, 0, 5, TimeUnit.SECONDS);
+  static <T> T keepingAlive(Supplier<T> body) {
+    if (CURRENT.get() != null) {
+      return body.get();
+    }
+    ActivityExecutionContext context;
     try {
-      return call.get();
+      context = Activity.getExecutionContext();
+    } catch (IllegalStateException notAnActivity) {
+      return body.get();
+    }
+    KeepAlive keepAlive = new KeepAlive(context);
+    CURRENT.set(keepAlive);
+    try {
+      String type = context.getInfo().getActivityType();
+      Failpoints.before(type);
+      T result = body.get();
+      Failpoints.after(type, context.getInfo().getAttempt());
+      return result;
     } finally {
+      CURRENT.remove();
+      keepAlive.stop();
+    }
+  }
+
+  /** The side thread of one activity execution and the latest details it repeats. */
+  private static final class KeepAlive {
+    private final AtomicReference<Object> latest = new AtomicReference<>();
+    private final ScheduledExecutorService beater;
+    private volatile long lastOwnBeat = System.currentTimeMillis();
+
+    KeepAlive(ActivityExecutionContext context) {
+      beater = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "heartbeat-" + context.getInfo().getActivityType());
+        thread.setDaemon(true);
+        return thread;
+      });
+      // The first beat waits one interval: by then a resuming activity has read its earlier attempt's
+      // details (lastDetails), which this thread must send instead of nothing.
+      beater.scheduleAtFixedRate(() -> {
+        if (System.currentTimeMillis() - lastOwnBeat > SILENCE_BUDGET_MILLIS) {
+          return;
+        }
+        try {
+          context.heartbeat(latest.get());
+        } catch (RuntimeException e) {
+          // A cancellation, a timed-out attempt or a lost connection: the activity's own thread sees
+          // it at its next beat, and nothing on this thread can stop the call in progress.
+        }
+      }, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    Object record(Object details) {
+      lastOwnBeat = System.currentTimeMillis();
+      if (details != null) {
+        latest.set(details);
+      }
+      return latest.get();
+    }
+
+    void stop() {
       beater.shutdownNow();
     }
   }

@@ -58,8 +58,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
 
   @Override
   public SavedStateResult saveAndRestore(SavedStatePlan plan) {
-    return ActivityBoundary.run("save and restore " + plan.domain(),
-        () -> Heartbeats.during(() -> saveAndRestoreNow(plan)));
+    return ActivityBoundary.run("save and restore " + plan.domain(), () -> saveAndRestoreNow(plan));
   }
 
   private SavedStateResult saveAndRestoreNow(SavedStatePlan plan) {

@@ -40,7 +40,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
 
   @Override
   public SnapshotResult createExternalSnapshot(SnapshotPlan plan) {
-    return ActivityBoundary.run("snapshot " + plan.domain(), () -> Heartbeats.during(() -> create(plan)));
+    return ActivityBoundary.run("snapshot " + plan.domain(), () -> create(plan));
   }
 
   @Override

@@ -113,11 +113,54 @@ public final class VmBackupClient {
     return await(startRestore(request), RestoreResult.class);
   }
 
-  /** Waits for a started workflow's result. */
+  /**
+   * Waits for a started workflow's result. A Temporal server that goes away meanwhile (a restart, a
+   * network cut) is waited for, up to {@link #RECONNECT_FOR} from the first failed call; then
+   * {@link TemporalUnreachableException} names the workflow, which goes on without the caller.
+   */
   public <R> R await(WorkflowExecution execution, Class<R> resultType) {
     WorkflowStub stub = client.newUntypedWorkflowStub(execution.getWorkflowId(),
         java.util.Optional.of(execution.getRunId()), java.util.Optional.empty());
-    return stub.getResult(resultType);
+    java.time.Instant giveUp = null;
+    while (true) {
+      try {
+        return stub.getResult(resultType);
+      } catch (RuntimeException e) {
+        if (!unreachable(e)) {
+          throw e;
+        }
+        java.time.Instant now = java.time.Instant.now();
+        giveUp = giveUp == null ? now.plus(RECONNECT_FOR) : giveUp;
+        if (now.isAfter(giveUp)) {
+          throw new TemporalUnreachableException(execution,
+              client.getWorkflowServiceStubs().getOptions().getTarget(), e);
+        }
+        pause();
+      }
+    }
+  }
+
+  /** How long {@link #await} waits for a Temporal server that went away to come back. */
+  static final java.time.Duration RECONNECT_FOR = java.time.Duration.ofMinutes(3);
+
+  /** Whether a call failed because the server could not be reached, rather than with an answer. */
+  private static boolean unreachable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof io.grpc.StatusRuntimeException status) {
+        io.grpc.Status.Code code = status.getStatus().getCode();
+        return code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+      }
+    }
+    return false;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the Temporal server", e);
+    }
   }
 
   /** The current step of a running backup or restore. */

@@ -20,16 +20,38 @@ import java.util.List;
 public final class DevServer {
   private static DevServer instance;
 
-  private final Process process;
+  private Process process;
   private final String address;
+  private final int port;
   private final int uiPort;
   private final Path dir;
 
-  private DevServer(Process process, String address, int uiPort, Path dir) {
+  private DevServer(Process process, int port, int uiPort, Path dir) {
     this.process = process;
-    this.address = address;
+    this.address = "127.0.0.1:" + port;
+    this.port = port;
     this.uiPort = uiPort;
     this.dir = dir;
+  }
+
+  /** SIGKILL: the server dies at once, as in a crash; its SQLite file keeps what it had committed. */
+  public synchronized void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts the server again on the same SQLite file and ports, after {@link #kill()}. */
+  public synchronized void restart() {
+    try {
+      process = launch(dir, port, uiPort);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    awaitReady(address, process, dir);
   }
 
   public static synchronized DevServer get() {
@@ -53,27 +75,29 @@ public final class DevServer {
   }
 
   private static DevServer start() {
-    Path binary = binary();
     try {
       Path dir = Files.createTempDirectory("vmbackup-devserver-");
       int port = freePort();
       int uiPort = freePort();
-      Process process = new ProcessBuilder(List.of(
-              binary.toString(), "server", "start-dev",
-              "--db-filename", dir.resolve("temporal.db").toString(),
-              "--ip", "127.0.0.1",
-              "--port", Integer.toString(port),
-              "--ui-port", Integer.toString(uiPort),
-              "--log-level", "error"))
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("server.log").toFile())
-          .start();
-      String address = "127.0.0.1:" + port;
-      awaitReady(address, process, dir);
-      return new DevServer(process, address, uiPort, dir);
+      Process process = launch(dir, port, uiPort);
+      awaitReady("127.0.0.1:" + port, process, dir);
+      return new DevServer(process, port, uiPort, dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Process launch(Path dir, int port, int uiPort) throws IOException {
+    return new ProcessBuilder(List.of(
+            binary().toString(), "server", "start-dev",
+            "--db-filename", dir.resolve("temporal.db").toString(),
+            "--ip", "127.0.0.1",
+            "--port", Integer.toString(port),
+            "--ui-port", Integer.toString(uiPort),
+            "--log-level", "error"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
+        .start();
   }
 
   private static Path binary() {
@@ -107,7 +131,7 @@ public final class DevServer {
     throw new AssertionError("the Temporal dev server did not come up; see " + dir.resolve("server.log"));
   }
 
-  private void stop() {
+  private synchronized void stop() {
     process.destroy();
     try {
       process.waitFor();

@@ -74,11 +74,28 @@ abstract class EndToEndTest {
   }
 
   static WorkerProcess newWorker() {
+    return newWorker(Map.of());
+  }
+
+  /** A worker process of this class's host with extra environment, e.g. a fault-injection setting. */
+  static WorkerProcess newWorker(Map<String, String> extraEnvironment) {
+    return newWorker(extraEnvironment, workerHttpPort);
+  }
+
+  /**
+   * A worker process of this class's host serving /health and /prometheus on a port of its own, for a
+   * second worker of the same host beside one that still holds the class's port (a frozen one).
+   */
+  static WorkerProcess newWorker(Map<String, String> extraEnvironment, int httpPort) {
+    Map<String, String> environment = new java.util.HashMap<>(extraEnvironment);
+    environment.put("VMBACKUP_STATE_DIR", stateDir.toString());
     List<String> arguments = new ArrayList<>(List.of(
         "--temporal", server.address(), "--host", host, "--repository", repository.toString()));
-    arguments.addAll(workerOptions);
-    return new WorkerProcess(arguments, Map.of("VMBACKUP_STATE_DIR", stateDir.toString()),
-        scratch.resolve("worker.log"));
+    List<String> options = new ArrayList<>(workerOptions);
+    int port = options.indexOf("--http-port");
+    options.set(port + 1, Integer.toString(httpPort));
+    arguments.addAll(options);
+    return new WorkerProcess(arguments, environment, scratch.resolve("worker.log"));
   }
 
   /** Restarts the worker after {@link WorkerProcess#kill()}. */

@@ -60,6 +60,16 @@ final class WorkerProcess implements AutoCloseable {
     dev.vmbackup.testing.Commands.ok("kill", "-STOP", Long.toString(process.pid()));
   }
 
+  /** SIGCONT: a worker frozen by {@link #suspend()} goes on where it stopped. */
+  void resume() {
+    dev.vmbackup.testing.Commands.ok("kill", "-CONT", Long.toString(process.pid()));
+  }
+
+  /** The process id, which is the first part of the worker's Temporal identity ({@code pid@hostname}). */
+  long pid() {
+    return process.pid();
+  }
+
   boolean alive() {
     return process != null && process.isAlive();
   }

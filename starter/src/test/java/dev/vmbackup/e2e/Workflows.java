@@ -56,6 +56,39 @@ final class Workflows {
     return Optional.empty();
   }
 
+  /** Whether an activity of that type is pending and has been picked up by a worker. */
+  static boolean activityStarted(WorkflowClient client, String workflowId, String activityType) {
+    try {
+      return describe(client, workflowId).getPendingActivitiesList().stream()
+          .anyMatch(activity -> activity.getActivityType().getName().equals(activityType)
+              && activity.getState() == io.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+    } catch (io.grpc.StatusRuntimeException notYet) {
+      return false;
+    }
+  }
+
+  /**
+   * The started events of every activity of that type in the workflow's history. Temporal writes one
+   * per activity, for its last attempt, with the attempt number, the identity of the worker that ran
+   * it and the failure of the attempt before.
+   */
+  static java.util.List<io.temporal.api.history.v1.ActivityTaskStartedEventAttributes> activityStarts(
+      WorkflowClient client, String workflowId, String activityType) {
+    var events = client.fetchHistory(workflowId).getHistory().getEventsList();
+    java.util.Set<Long> scheduled = new java.util.HashSet<>();
+    java.util.List<io.temporal.api.history.v1.ActivityTaskStartedEventAttributes> starts = new java.util.ArrayList<>();
+    for (var event : events) {
+      if (event.hasActivityTaskScheduledEventAttributes()
+          && event.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(activityType)) {
+        scheduled.add(event.getEventId());
+      } else if (event.hasActivityTaskStartedEventAttributes()
+          && scheduled.contains(event.getActivityTaskStartedEventAttributes().getScheduledEventId())) {
+        starts.add(event.getActivityTaskStartedEventAttributes());
+      }
+    }
+    return starts;
+  }
+
   static WorkflowExecutionStatus status(WorkflowClient client, String workflowId) {
     return describe(client, workflowId).getWorkflowExecutionInfo().getStatus();
   }

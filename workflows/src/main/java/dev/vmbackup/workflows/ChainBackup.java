@@ -114,7 +114,7 @@ final class ChainBackup implements BackupStrategy {
    * it still stops or restores the VM, so a cancellation waits for it and is honoured right after.
    */
   static SavedStateResult saveAndRestore(BackupContext context, SavedStatePlan plan) {
-    SavedStateActivities saved = context.steps().forwardWithHeartbeat(SavedStateActivities.class);
+    SavedStateActivities saved = context.steps().forward(SavedStateActivities.class);
     SavedStateActivities undo = context.steps().mustFinish(SavedStateActivities.class);
     context.compensations().add(() -> undo.undoSaveAndRestore(plan));
     SavedStateResult[] result = new SavedStateResult[1];

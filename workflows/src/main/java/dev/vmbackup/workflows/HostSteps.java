@@ -32,7 +32,7 @@ final class HostSteps {
     lock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.forward(queue));
     inspect = Workflow.newActivityStub(InspectActivities.class, StepOptions.forward(queue));
     directory = Workflow.newActivityStub(BackupDirectoryActivities.class, StepOptions.forward(queue));
-    snapshot = Workflow.newActivityStub(SnapshotActivities.class, StepOptions.forwardWithHeartbeat(queue));
+    snapshot = Workflow.newActivityStub(SnapshotActivities.class, StepOptions.forward(queue));
     retain = Workflow.newActivityStub(RetainActivities.class, StepOptions.longRunning(queue));
     verify = Workflow.newActivityStub(VerifyActivities.class, StepOptions.longRunning(queue));
     merge = Workflow.newActivityStub(MergeActivities.class, StepOptions.mustFinish(queue));
@@ -44,11 +44,6 @@ final class HostSteps {
   /** A stub of any other activity interface on this host's queue, for steps of a particular strategy. */
   <T> T forward(Class<T> activities) {
     return Workflow.newActivityStub(activities, StepOptions.forward(TaskQueues.host(host)));
-  }
-
-  /** A forward step that heartbeats while it blocks in libvirt; see {@link StepOptions#forwardWithHeartbeat}. */
-  <T> T forwardWithHeartbeat(Class<T> activities) {
-    return Workflow.newActivityStub(activities, StepOptions.forwardWithHeartbeat(TaskQueues.host(host)));
   }
 
   <T> T longRunning(Class<T> activities) {

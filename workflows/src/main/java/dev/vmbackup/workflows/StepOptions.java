@@ -19,28 +19,29 @@ final class StepOptions {
   /** How long a forward step waits for its host's worker to pick it up. */
   static final Duration HOST_PICKUP = Duration.ofMinutes(10);
 
-  /** Long-running steps heartbeat at least this often; a killed worker is noticed after this. */
+  /** Every host step heartbeats at least this often; a killed or frozen worker is noticed after this. */
   static final Duration HEARTBEAT = Duration.ofSeconds(20);
 
   private StepOptions() {}
 
-  /** A short forward step: inspect, lock, prepare, snapshot. */
+  /**
+   * A forward step: lock, inspect, prepare, snapshot, plan, publish, hooks, restore's smaller steps.
+   * Every host activity heartbeats while it runs, whatever it does (the worker keeps it alive from a
+   * side thread), so a worker that dies or freezes inside any step is noticed after {@link #HEARTBEAT}
+   * and the step is retried, instead of waiting out the start-to-close timeout. That timeout only
+   * bounds a call that hangs in a live worker (a stuck libvirtd); it is generous because a snapshot
+   * with a live memory save, a memory restore or an operator's hook can legitimately take minutes.
+   * Eight attempts leave room for a worker frozen for a minute, whose stale polls may take an attempt
+   * or two before it thaws, on top of the ordinary transient errors.
+   */
   static ActivityOptions forward(String queue) {
     return ActivityOptions.newBuilder()
         .setTaskQueue(queue)
         .setScheduleToStartTimeout(HOST_PICKUP)
         .setStartToCloseTimeout(Duration.ofMinutes(15))
-        .setRetryOptions(limitedRetries(5))
+        .setHeartbeatTimeout(HEARTBEAT)
+        .setRetryOptions(limitedRetries(8))
         .build();
-  }
-
-  /**
-   * A forward step that may block in libvirt for minutes (a snapshot with a live memory save) and
-   * heartbeats meanwhile, so that a killed worker is noticed after {@link #HEARTBEAT}, not after the
-   * start-to-close timeout; the retry picks up what the dead attempt did.
-   */
-  static ActivityOptions forwardWithHeartbeat(String queue) {
-    return ActivityOptions.newBuilder(forward(queue)).setHeartbeatTimeout(HEARTBEAT).build();
   }
 
   /**

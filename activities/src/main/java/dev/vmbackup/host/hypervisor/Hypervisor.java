@@ -60,6 +60,12 @@ public interface Hypervisor {
   /** Cancels the disk's block job, leaving the disk on its current image. */
   void abortBlockJob(String name, String target);
 
+  /**
+   * Whether QEMU paused the domain because a write failed (libvirt's pause reason {@code ioerror}), as
+   * it does when a guest write cannot be copied to a full backup target first.
+   */
+  boolean pausedByIoError(String name);
+
   /** Resumes a paused domain. */
   void resume(String name);
 

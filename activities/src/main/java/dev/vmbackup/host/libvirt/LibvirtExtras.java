@@ -26,6 +26,9 @@ final class LibvirtExtras {
 
     int virDomainFSThaw(DomainPointer domain, String[] mountpoints, int count, int flags);
 
+    int virDomainGetState(DomainPointer domain, com.sun.jna.ptr.IntByReference state,
+        com.sun.jna.ptr.IntByReference reason, int flags);
+
     int virDomainFSFreeze(DomainPointer domain, String[] mountpoints, int count, int flags);
 
     int virDomainBlockJobSetSpeed(DomainPointer domain, String disk, long bandwidth, int flags);
@@ -44,6 +47,12 @@ final class LibvirtExtras {
 
     int virGetLastErrorCode();
   }
+
+  /** {@code VIR_DOMAIN_PAUSED}, a state of {@code virDomainGetState}. */
+  static final int STATE_PAUSED = 3;
+
+  /** {@code VIR_DOMAIN_PAUSED_IOERROR}: the reason of a domain QEMU paused because a write failed. */
+  static final int PAUSED_IOERROR = 5;
 
   /** {@code VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES}: the bandwidth is in bytes per second. */
   static final int SPEED_BANDWIDTH_BYTES = 1;

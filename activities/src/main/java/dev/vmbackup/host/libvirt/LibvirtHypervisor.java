@@ -113,6 +113,17 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   @Override
+  public boolean pausedByIoError(String name) {
+    return onDomain(name, "read the state of " + name, domain -> {
+      com.sun.jna.ptr.IntByReference state = new com.sun.jna.ptr.IntByReference();
+      com.sun.jna.ptr.IntByReference reason = new com.sun.jna.ptr.IntByReference();
+      LibvirtExtras.check(LibvirtExtras.virt().virDomainGetState(LibvirtExtras.pointer(domain), state, reason, 0),
+          "virDomainGetState");
+      return state.getValue() == LibvirtExtras.STATE_PAUSED && reason.getValue() == LibvirtExtras.PAUSED_IOERROR;
+    });
+  }
+
+  @Override
   public void thawFilesystems(String name) {
     onDomain(name, "thaw the filesystems of " + name, domain -> {
       LibvirtExtras.check(
