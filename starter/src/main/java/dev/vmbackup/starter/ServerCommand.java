@@ -1,5 +1,6 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.worker.TemporalConnection;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -38,10 +39,11 @@ class ServerCommand implements Callable<Integer> {
       properties.put("vmbackup.api.token", apiToken);
     }
     properties.put("vmbackup.api.repository", options.effectiveRepository());
-    ApplicationContext context = Micronaut.build(new String[0]).banner(false).properties(properties).start();
+    TemporalConnection connection = options.connection(TemporalConnection.DEFAULT_ADDRESS);
+    ApplicationContext context = Micronaut.build(new String[0]).banner(false).properties(properties)
+        .singletons(connection).start();
     int actualPort = context.getBean(EmbeddedServer.class).getPort();
-    System.err.println("vmbackup: API on http://" + bind + ":" + actualPort + " (Temporal at "
-        + properties.get("vmbackup.temporal-address") + ")");
+    System.err.println("vmbackup: API on http://" + bind + ":" + actualPort + " (" + connection.describe() + ")");
     MicronautProperties.awaitShutdown(context, true);
     return 0;
   }

@@ -1,5 +1,6 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.worker.TemporalConnection;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import java.util.HashMap;
@@ -40,12 +41,13 @@ class WorkerCommand implements Callable<Integer> {
     properties.put("vmbackup.max-concurrent-host-activities", maxConcurrent);
     properties.put("vmbackup.copy-bandwidth-mib", copyBandwidth);
     properties.put("vmbackup.merge-bandwidth-mib", mergeBandwidth);
+    TemporalConnection connection = options.connection(TemporalConnection.DEFAULT_ADDRESS);
     ApplicationContext context;
     if (httpPort < 0) {
-      context = ApplicationContext.builder().properties(properties).start();
+      context = ApplicationContext.builder().properties(properties).singletons(connection).start();
     } else {
       properties.put("micronaut.server.port", httpPort == 0 ? -1 : httpPort);
-      context = Micronaut.build(new String[0]).banner(false).properties(properties).start();
+      context = Micronaut.build(new String[0]).banner(false).properties(properties).singletons(connection).start();
     }
     MicronautProperties.awaitShutdown(context, httpPort >= 0);
     return 0;
