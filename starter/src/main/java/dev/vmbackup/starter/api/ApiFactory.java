@@ -1,5 +1,6 @@
 package dev.vmbackup.starter.api;
 
+import io.micronaut.context.annotation.Requires;
 import dev.vmbackup.client.PolicyService;
 import dev.vmbackup.client.VmBackupClient;
 import io.micronaut.context.annotation.Factory;
@@ -8,6 +9,7 @@ import jakarta.inject.Singleton;
 
 /** The client objects the controllers use, over the shared WorkflowClient bean. */
 @Factory
+@Requires(property = ApiTokens.ENABLED, value = "true")
 class ApiFactory {
   @Singleton
   VmBackupClient vmBackupClient(WorkflowClient client) {

@@ -1,5 +1,6 @@
 package dev.vmbackup.starter.api;
 
+import io.micronaut.context.annotation.Requires;
 import dev.vmbackup.activities.VerifyActivitiesImpl.BackupVerifier;
 import dev.vmbackup.client.VmBackupClient;
 import dev.vmbackup.host.image.QemuImg;
@@ -32,6 +33,7 @@ import java.util.Map;
 
 /** Backups, restores and prunes over HTTP. Long operations answer 202 with the workflow to poll. */
 @Controller("/api")
+@Requires(property = ApiTokens.ENABLED, value = "true")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "backups")
 class BackupController {

@@ -1,5 +1,6 @@
 package dev.vmbackup.starter.api;
 
+import io.micronaut.context.annotation.Requires;
 import dev.vmbackup.client.PolicyService;
 import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.Validation;
@@ -20,6 +21,7 @@ import java.util.Map;
 
 /** Backup policies (Temporal Schedules) over HTTP. */
 @Controller("/api/policies")
+@Requires(property = ApiTokens.ENABLED, value = "true")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "policies")
 class PolicyController {
