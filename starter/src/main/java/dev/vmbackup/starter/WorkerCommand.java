@@ -34,6 +34,11 @@ class WorkerCommand implements Callable<Integer> {
       description = "Port of /health and /prometheus (0: any free port, -1: none). Default: ${DEFAULT-VALUE}.")
   int httpPort;
 
+  @Option(names = "--http-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address of /health and /prometheus; metrics name hosts and VMs, so loopback unless a scraper"
+          + " elsewhere needs them. Default: ${DEFAULT-VALUE}.")
+  String httpBind;
+
   @Override
   public Integer call() throws InterruptedException {
     Map<String, Object> properties = new HashMap<>(MicronautProperties.common(options));
@@ -47,6 +52,7 @@ class WorkerCommand implements Callable<Integer> {
       context = ApplicationContext.builder().properties(properties).singletons(connection).start();
     } else {
       properties.put("micronaut.server.port", httpPort == 0 ? -1 : httpPort);
+      properties.put("micronaut.server.host", httpBind);
       context = Micronaut.build(new String[0]).banner(false).properties(properties).singletons(connection).start();
     }
     MicronautProperties.awaitShutdown(context, httpPort >= 0);

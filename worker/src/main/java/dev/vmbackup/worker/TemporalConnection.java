@@ -5,8 +5,8 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,31 +102,30 @@ public record TemporalConnection(
   }
 
   private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext() {
+    // The builder reads its streams only in build(), so they are read into memory first; a file that
+    // cannot be read is reported as such, before anything tries to parse it.
+    byte[] cert = certFile != null ? read("--tls-cert", certFile) : null;
+    byte[] key = keyFile != null ? read("--tls-key", keyFile) : null;
+    javax.net.ssl.TrustManager trust = caFile != null ? trustManager(read("--tls-ca", caFile)) : null;
     try {
-      SimpleSslContextBuilder builder;
-      if (certFile != null) {
-        try (InputStream cert = open("--tls-cert", certFile); InputStream key = open("--tls-key", keyFile)) {
-          builder = SimpleSslContextBuilder.forPKCS8(cert, key);
-        }
-      } else {
-        builder = SimpleSslContextBuilder.noKeyOrCertChain();
-      }
-      if (caFile != null) {
-        builder.setTrustManager(trustManager());
+      SimpleSslContextBuilder builder = cert != null
+          ? SimpleSslContextBuilder.forPKCS8(new ByteArrayInputStream(cert), new ByteArrayInputStream(key))
+          : SimpleSslContextBuilder.noKeyOrCertChain();
+      if (trust != null) {
+        builder.setTrustManager(trust);
       }
       return builder.build();
-    } catch (IllegalArgumentException alreadyClear) {
-      throw alreadyClear;
     } catch (IOException | RuntimeException e) {
       String cause = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("") : e.toString();
-      throw new IllegalArgumentException("cannot use the TLS files" + (certFile != null ? " " + certFile + " and "
-          + keyFile + " (a PEM certificate and its PKCS#8 PEM key are expected)" : "") + ": " + cause, e);
+      throw new IllegalArgumentException("cannot use --tls-cert " + certFile + " and --tls-key " + keyFile
+          + " (a PEM certificate and its PKCS#8 PEM key are expected): " + cause, e);
     }
   }
 
-  private javax.net.ssl.TrustManager trustManager() throws IOException {
-    try (InputStream pem = open("--tls-ca", caFile)) {
-      Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(pem);
+  private javax.net.ssl.TrustManager trustManager(byte[] pem) {
+    try {
+      Collection<? extends Certificate> certificates =
+          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
       if (certificates.isEmpty()) {
         throw new IllegalArgumentException("--tls-ca " + caFile + " holds no PEM certificate");
       }
@@ -139,7 +138,7 @@ public record TemporalConnection(
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       return factory.getTrustManagers()[0];
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("--tls-ca " + caFile + " is not a PEM certificate bundle: " + e.getMessage(), e);
     }
   }
@@ -156,9 +155,9 @@ public record TemporalConnection(
     }
   }
 
-  private static InputStream open(String option, Path file) {
+  private static byte[] read(String option, Path file) {
     try {
-      return Files.newInputStream(file);
+      return Files.readAllBytes(file);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + option + " " + file + ": " + reason(e), e);
     }
