@@ -16,6 +16,11 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +44,7 @@ class TemporalMtlsE2ETest {
   private static WorkflowServiceStubs plainStubs;
   private static String host;
   private static Path scratch;
+  private static int workerHttpPort;
 
   @BeforeAll
   static void start() {
@@ -45,6 +52,7 @@ class TemporalMtlsE2ETest {
     server = DevServer.get();
     scratch = TestHost.scratchDir("mtls");
     tls = TlsTerminator.start(scratch, server.address());
+    workerHttpPort = DevServer.freePort();
     host = "mtls-" + UUID.randomUUID().toString().substring(0, 8);
     // The test itself watches the dev server directly; the worker knows only the TLS port.
     plainStubs = TemporalConnection.plain(server.address(), "default").connect();
@@ -52,7 +60,7 @@ class TemporalMtlsE2ETest {
     worker = new WorkerProcess(List.of("--temporal", tls.address(), "--tls-ca", tls.pki().ca().toString(),
         "--tls-cert", tls.pki().clientCert().toString(), "--tls-key", tls.pki().clientKey().toString(),
         "--host", host, "--repository", scratch.resolve("repository").toString(),
-        "--http-port", Integer.toString(DevServer.freePort())),
+        "--http-port", Integer.toString(workerHttpPort)),
         Map.of("VMBACKUP_STATE_DIR", scratch.resolve("state").toString()), scratch.resolve("worker.log"))
         .start(plain, TaskQueues.host(host));
   }
@@ -128,6 +136,23 @@ class TemporalMtlsE2ETest {
       DiskContent.read(Path.of(result.path(), "vda.qcow2"), "qcow2").assertIntact();
       Invariants.assertVmClean(guest, "running");
     }
+  }
+
+  @Test
+  void theWorkersHealthAndMetricsListenOnLoopbackOnlyByDefault() throws Exception {
+    try (Socket loopback = new Socket()) {
+      loopback.connect(new InetSocketAddress("127.0.0.1", workerHttpPort), 5000);
+    }
+    InetAddress external = NetworkInterface.networkInterfaces()
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress())
+        .findFirst().orElse(null);
+    Assumptions.assumeTrue(external != null, "this machine has no address but loopback");
+    assertThatThrownBy(() -> {
+      try (Socket outside = new Socket()) {
+        outside.connect(new InetSocketAddress(external, workerHttpPort), 5000);
+      }
+    }).isInstanceOf(IOException.class);
   }
 
   /** {@code vmbackup ARGS --temporal TLS-ADDRESS --host HOST} with extra environment variables. */
