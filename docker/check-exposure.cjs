@@ -29,6 +29,9 @@ if ((services.temporal.ports || []).length > 0) {
 if (services.temporal.environment.TEMPORAL_TLS_REQUIRE_CLIENT_AUTH !== 'true') {
   problems.push('temporal: client certificates are not required');
 }
+if (!services['temporal-ui'].environment.TEMPORAL_TLS_CERT) {
+  problems.push('temporal-ui: connects to Temporal without a client certificate');
+}
 if (!/--token-file \S+/.test(services['vmbackup-server'].command.join(' '))) {
   problems.push('vmbackup-server: no token file');
 }

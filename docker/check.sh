@@ -33,6 +33,12 @@ echo "check: compose.yaml publishes only the API and uses mutual TLS to Temporal
 # The server unit listens on loopback and reads its tokens from a file, never from the command line.
 grep -q -- '--bind 127.0.0.1 .*--token-file /etc/vmbackup/api-tokens' systemd/vmbackup-server.service \
   || { echo "systemd/vmbackup-server.service: not on loopback with a token file" >&2; exit 1; }
+# Both units take the Temporal address and TLS files from the defaults file, which names them.
+for unit in systemd/vmbackup-server.service systemd/vmbackup-worker.service; do
+  grep -q '^EnvironmentFile=-/etc/default/vmbackup$' "$unit" || { echo "$unit: no /etc/default/vmbackup" >&2; exit 1; }
+done
+grep -q '^VMBACKUP_TLS_CERT=' systemd/vmbackup.default || { echo "systemd/vmbackup.default: no TLS files" >&2; exit 1; }
+echo "check: the server unit binds loopback with a token file; the units read the TLS settings"
 
 if command -v systemd-analyze >/dev/null; then
   # The units name /opt/vmbackup/vmbackup, which exists on an installed host, not here: that one

@@ -21,6 +21,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,10 +143,50 @@ class TemporalMtlsE2ETest {
   }
 
   @Test
-  void theWorkersHealthAndMetricsListenOnLoopbackOnlyByDefault() throws Exception {
-    try (Socket loopback = new Socket()) {
-      loopback.connect(new InetSocketAddress("127.0.0.1", workerHttpPort), 5000);
-    }
+  void theConnectionSettingsAlsoComeFromTheEnvironment() throws Exception {
+    // VMBACKUP_TLS alone trusts the system's CAs, which do not know the test's CA.
+    CliResult systemCas = cli(Map.of("VMBACKUP_TLS", "true"), "policy", "list");
+    assertThat(systemCas.exitCode()).as(systemCas.toString()).isEqualTo(1);
+    assertThat(systemCas.stderr().strip()).startsWith("vmbackup: cannot reach Temporal")
+        .contains("certification path").doesNotContain("\n");
+
+    Map<String, String> mtls = Map.of("VMBACKUP_TLS_CA", tls.pki().ca().toString(),
+        "VMBACKUP_TLS_CERT", tls.pki().clientCert().toString(), "VMBACKUP_TLS_KEY", tls.pki().clientKey().toString());
+    CliResult otherNamespace = cli(with(mtls, "VMBACKUP_NAMESPACE", "vmbt-no-such-namespace"), "policy", "list");
+    assertThat(otherNamespace.exitCode()).as(otherNamespace.toString()).isEqualTo(1);
+    assertThat(otherNamespace.stderr()).contains("vmbt-no-such-namespace");
+
+    Path missingKey = scratch.resolve("no-api-key");
+    CliResult unreadableKey = cli(with(mtls, "VMBACKUP_API_KEY_FILE", missingKey.toString()), "policy", "list");
+    assertThat(unreadableKey.exitCode()).isEqualTo(1);
+    assertThat(unreadableKey.stderr().strip())
+        .isEqualTo("vmbackup: cannot read --api-key-file " + missingKey + ": no such file");
+
+    // The dev server ignores the key; what counts here is that it is read and sent over TLS.
+    Path apiKey = java.nio.file.Files.writeString(scratch.resolve("api-key"), "k3y\n");
+    CliResult withKey = cli(with(mtls, "VMBACKUP_API_KEY_FILE", apiKey.toString()), "policy", "list", "--json");
+    assertThat(withKey.exitCode()).as(withKey.toString()).isZero();
+  }
+
+  @Test
+  void theWorkersHealthAndMetricsListenOnLoopbackOnlyByDefaultAndServeNoApi() throws Exception {
+    // Health and metrics only: the worker's port never serves the API, which has no tokens there.
+    HttpClient http = HttpClient.newHttpClient();
+    String local = "http://127.0.0.1:" + workerHttpPort;
+    // The worker polls before its HTTP server has bound the port: wait for it to answer.
+    Awaits.until("the worker answers /health", () -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create(local + "/health")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (IOException notYet) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    });
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(local + "/api/policies")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     InetAddress external = NetworkInterface.networkInterfaces()
         .flatMap(NetworkInterface::inetAddresses)
         .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress())
@@ -153,6 +197,12 @@ class TemporalMtlsE2ETest {
         outside.connect(new InetSocketAddress(external, workerHttpPort), 5000);
       }
     }).isInstanceOf(IOException.class);
+  }
+
+  private static Map<String, String> with(Map<String, String> environment, String name, String value) {
+    Map<String, String> more = new java.util.HashMap<>(environment);
+    more.put(name, value);
+    return more;
   }
 
   /** {@code vmbackup ARGS --temporal TLS-ADDRESS --host HOST} with extra environment variables. */

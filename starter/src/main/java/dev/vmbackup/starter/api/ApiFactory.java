@@ -1,9 +1,9 @@
 package dev.vmbackup.starter.api;
 
-import io.micronaut.context.annotation.Requires;
 import dev.vmbackup.client.PolicyService;
 import dev.vmbackup.client.VmBackupClient;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import io.temporal.client.WorkflowClient;
 import jakarta.inject.Singleton;
 

@@ -1,12 +1,12 @@
 package dev.vmbackup.starter.api;
 
-import io.micronaut.context.annotation.Requires;
 import dev.vmbackup.activities.VerifyActivitiesImpl.BackupVerifier;
 import dev.vmbackup.client.VmBackupClient;
 import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.worker.WorkerConfig;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.Manifest;
@@ -14,7 +14,7 @@ import dev.vmbackup.workflows.model.PruneRequest;
 import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.RetentionPolicy;
 import dev.vmbackup.workflows.model.VerifyResult;
-import dev.vmbackup.worker.WorkerConfig;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;

@@ -1,10 +1,10 @@
 package dev.vmbackup.starter.api;
 
-import io.micronaut.context.annotation.Requires;
 import dev.vmbackup.client.PolicyService;
 import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupPolicy;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
