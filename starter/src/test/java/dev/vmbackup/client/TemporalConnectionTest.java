@@ -3,6 +3,7 @@ package dev.vmbackup.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vmbackup.testing.Commands;
 import dev.vmbackup.worker.TemporalConnection;
 import io.temporal.authorization.AuthorizationGrpcMetadataProvider;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -43,6 +44,20 @@ class TemporalConnectionTest {
         assertThat(provider.getMetadata().get(AuthorizationGrpcMetadataProvider.AUTHORIZATION_HEADER_KEY))
             .isEqualTo("Bearer k3y-value"));
     assertThat(connection.describe()).isEqualTo("Temporal at t:7233 (TLS) with an API key, namespace ns1");
+  }
+
+  @Test
+  void aKeyInAnotherFormatThanPkcs8IsRefusedSayingSo() {
+    Path key = dir.resolve("pkcs1.key");
+    Path cert = dir.resolve("cert.pem");
+    // openssl's "traditional" format is PKCS#1 (BEGIN RSA PRIVATE KEY).
+    Commands.ok("openssl", "genrsa", "-traditional", "-out", key.toString(), "2048");
+    Commands.ok("openssl", "req", "-new", "-x509", "-key", key.toString(), "-subj", "/CN=client", "-days", "1",
+        "-out", cert.toString());
+    assertThatThrownBy(() -> new TemporalConnection("t:7233", "default", false, null, cert, key, null).stubsOptions())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("cannot use --tls-cert " + cert + " and --tls-key " + key)
+        .hasMessageContaining("PKCS#8");
   }
 
   @Test

@@ -58,11 +58,6 @@ public record TemporalConnection(
     return new TemporalConnection(address, namespace, false, null, null, null, null);
   }
 
-  /** The same settings for another address. */
-  public TemporalConnection withAddress(String otherAddress) {
-    return new TemporalConnection(otherAddress, namespace, tls, caFile, certFile, keyFile, apiKeyFile);
-  }
-
   /** Whether the connection uses TLS: asked for, implied by a CA or client certificate, or by an API key. */
   public boolean secured() {
     return tls || caFile != null || certFile != null || apiKeyFile != null;
@@ -117,8 +112,8 @@ public record TemporalConnection(
       return builder.build();
     } catch (IOException | RuntimeException e) {
       String cause = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("") : e.toString();
-      throw new IllegalArgumentException("cannot use --tls-cert " + certFile + " and --tls-key " + keyFile
-          + " (a PEM certificate and its PKCS#8 PEM key are expected): " + cause, e);
+      throw new IllegalArgumentException(cert == null ? "cannot set up TLS: " + cause : "cannot use --tls-cert "
+          + certFile + " and --tls-key " + keyFile + " (a PEM certificate and its PKCS#8 PEM key are expected): " + cause, e);
     }
   }
 
