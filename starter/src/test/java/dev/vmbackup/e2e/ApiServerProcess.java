@@ -2,10 +2,6 @@ package dev.vmbackup.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,20 +25,11 @@ record ApiServerProcess(Process process, String base) implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     String base = "http://127.0.0.1:" + port;
-    HttpClient http = HttpClient.newHttpClient();
     Awaits.until("the API answers", Duration.ofMinutes(2), () -> {
       if (!process.isAlive()) {
         throw new AssertionError("vmbackup server exited; see " + log);
       }
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (IOException notYet) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
+      return Awaits.answersOk(base + "/health");
     });
     return new ApiServerProcess(process, base);
   }

@@ -174,17 +174,7 @@ class TemporalMtlsE2ETest {
     HttpClient http = HttpClient.newHttpClient();
     String local = "http://127.0.0.1:" + workerHttpPort;
     // The worker polls before its HTTP server has bound the port: wait for it to answer.
-    Awaits.until("the worker answers /health", () -> {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create(local + "/health")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (IOException notYet) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    });
+    Awaits.until("the worker answers /health", () -> Awaits.answersOk(local + "/health"));
     assertThat(http.send(HttpRequest.newBuilder(URI.create(local + "/api/policies")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     InetAddress external = NetworkInterface.networkInterfaces()
