@@ -1,5 +1,5 @@
 #!/bin/bash
-# Prepares this machine to run vmbackup and its tests: installs libvirt and QEMU from Debian if
+# Prepares this machine to run vmbackup and its tests: installs libvirt, QEMU and haproxy from Debian if
 # missing, starts virtlogd and libvirtd if they are not running (hosts without systemd), and builds
 # the test guest into the cache. Safe to run again; it only does what is missing.
 set -euo pipefail
@@ -13,6 +13,10 @@ command -v qemu-system-x86_64 >/dev/null || PKGS+=(qemu-system-x86)
 command -v qemu-img >/dev/null || PKGS+=(qemu-utils)
 command -v mkfs.ext4 >/dev/null || PKGS+=(e2fsprogs)
 command -v cpio >/dev/null || PKGS+=(cpio)
+# The mutual-TLS test puts haproxy, with certificates made by openssl, in front of the dev server
+# (stunnel cannot be used: it negotiates no ALPN, and gRPC clients require h2 by ALPN).
+command -v haproxy >/dev/null || PKGS+=(haproxy)
+command -v openssl >/dev/null || PKGS+=(openssl)
 if ((${#PKGS[@]})); then
   if [[ $(id -u) -ne 0 ]]; then log "missing ${PKGS[*]}; run as root or install them"; exit 1; fi
   log "installing ${PKGS[*]}"

@@ -1,5 +1,6 @@
 package dev.vmbackup.client;
 
+import dev.vmbackup.worker.TemporalConnection;
 import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.PruneWorkflow;
 import dev.vmbackup.workflows.RestoreWorkflow;
@@ -16,19 +17,17 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.Objects;
 
 /**
  * The small Java client other services use to back up and restore VMs through Temporal.
  *
  * <pre>{@code
- * VmBackupClient vmbackup = VmBackupClient.connect("temporal.example:7233", "default");
+ * VmBackupClient vmbackup = VmBackupClient.connect(new TemporalConnection("temporal.example:7233", "default",
+ *     true, Path.of("ca.pem"), Path.of("client.pem"), Path.of("client.key"), null));
  * BackupResult result = vmbackup.backup(new BackupRequest("vm-001", "hv-17", CaptureMode.QUIESCE, null, null));
  * }</pre>
  *
@@ -44,11 +43,18 @@ public final class VmBackupClient {
     this.client = client;
   }
 
+  /** A client over a plain connection, as to a dev server. */
   public static VmBackupClient connect(String address, String namespace) {
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    return new VmBackupClient(WorkflowClient.newInstance(
-        stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build()));
+    return connect(TemporalConnection.plain(address, namespace));
+  }
+
+  /**
+   * A client over the given connection (TLS, mutual TLS, API key). Its files are read now; an unreadable
+   * one is an {@link IllegalArgumentException}. A server that refuses the connection surfaces on the first
+   * call, as a {@code StatusRuntimeException}.
+   */
+  public static VmBackupClient connect(TemporalConnection connection) {
+    return new VmBackupClient(connection.client(connection.connect()));
   }
 
   public WorkflowClient workflowClient() {

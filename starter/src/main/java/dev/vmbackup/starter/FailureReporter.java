@@ -46,7 +46,31 @@ final class FailureReporter implements IExecutionExceptionHandler {
     if (failure instanceof TemporalFailure temporal) {
       return temporal.getOriginalMessage();
     }
+    String unreachable = unreachable(failure);
+    if (unreachable != null) {
+      return unreachable;
+    }
     String message = failure.getMessage();
     return message == null ? failure.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+  }
+
+  /**
+   * A refused or failed connection to Temporal, with the innermost cause: gRPC's own words ("ssl
+   * exception") do not say that the server wanted a client certificate, its TLS alert does.
+   */
+  private static String unreachable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof io.grpc.StatusRuntimeException status
+          && status.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+        Throwable root = status;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        String detail = root == status || root.getMessage() == null ? ""
+            : " (" + root.getMessage().lines().findFirst().orElse("") + ")";
+        return "cannot reach Temporal: " + status.getMessage().lines().findFirst().orElse("") + detail;
+      }
+    }
+    return null;
   }
 }

@@ -1,6 +1,8 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.worker.TemporalConnection;
 import dev.vmbackup.worker.WorkerConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command takes. */
@@ -12,13 +14,7 @@ public class GlobalOptions {
       description = "Backup repository directory (default: $VMBACKUP_REPOSITORY or " + DEFAULT_REPOSITORY + ").")
   String repository;
 
-  @Option(names = "--temporal", paramLabel = "HOST:PORT",
-      description = "Temporal frontend (default: $TEMPORAL_ADDRESS; else localhost:7233 if it answers; else an"
-          + " embedded Temporal for the duration of the command).")
-  String temporal;
-
-  @Option(names = "--namespace", paramLabel = "NS", defaultValue = "default", description = "Temporal namespace.")
-  String namespace;
+  @Mixin ConnectionOptions temporal;
 
   @Option(names = "--host", paramLabel = "HOST",
       description = "Host that runs the VM; its worker polls vmbackup-host-HOST (default: $VMBACKUP_HOST or this"
@@ -43,12 +39,14 @@ public class GlobalOptions {
     return requested != null ? requested : DEFAULT_REPOSITORY;
   }
 
+  /** The Temporal address the user gave, or null. */
   String temporalAddress() {
-    if (temporal != null) {
-      return temporal;
-    }
-    String env = System.getenv("TEMPORAL_ADDRESS");
-    return env == null || env.isBlank() ? null : env;
+    return temporal.address();
+  }
+
+  /** How to reach Temporal: the address the user gave, else {@code fallbackAddress}. */
+  TemporalConnection connection(String fallbackAddress) {
+    return temporal.connection(fallbackAddress);
   }
 
   String effectiveHost() {

@@ -14,8 +14,6 @@ final class MicronautProperties {
     properties.put("vmbackup.host", options.effectiveHost());
     properties.put("vmbackup.repository", options.effectiveRepository());
     properties.put("vmbackup.state-dir", options.stateDir());
-    properties.put("vmbackup.namespace", options.namespace);
-    properties.put("vmbackup.temporal-address", options.temporalAddress() != null ? options.temporalAddress() : "127.0.0.1:7233");
     // The OpenAPI document micronaut-openapi generated at build time.
     properties.put("micronaut.router.static-resources.openapi.paths", "classpath:META-INF/swagger");
     properties.put("micronaut.router.static-resources.openapi.mapping", "/openapi/**");

@@ -1,8 +1,13 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.starter.api.ApiTokens;
+import dev.vmbackup.worker.TemporalConnection;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,36 +18,74 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = {"Serve the HTTP API: start backups, restores and prunes, follow them, list and verify backups,"
         + " manage policies. Needs a Temporal server (--temporal, default localhost:7233); workers run apart.",
-        "Open endpoints: /health, /prometheus, /openapi/vmbackup-0.1.yml. Everything under /api needs the bearer"
-        + " token when one is set (--token or $VMBACKUP_API_TOKEN)."})
+        "With a token file, every request needs 'Authorization: Bearer TOKEN': a read token for GET (lists, status,"
+        + " /prometheus), an operate token for everything else. /health and /openapi/vmbackup-0.1.yml stay open."
+        + " Without tokens the server only binds a loopback address."})
 class ServerCommand implements Callable<Integer> {
   @Mixin GlobalOptions options;
 
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--bind", defaultValue = "127.0.0.1",
+      description = "Address to listen on; any but a loopback one needs tokens. Default: ${DEFAULT-VALUE}.")
   String bind;
 
-  @Option(names = "--token", description = "Bearer token required on /api (default: $VMBACKUP_API_TOKEN).")
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "Tokens, one a line as ROLE:TOKEN with ROLE read or operate; # starts a comment"
+          + " (default: $VMBACKUP_API_TOKEN_FILE).")
+  Path tokenFile;
+
+  @Option(names = "--token", hidden = true,
+      description = "Deprecated: one operate token, visible to every local user in the process list; use --token-file.")
   String token;
 
   @Override
   public Integer call() throws InterruptedException {
+    ApiTokens tokens = tokens();
+    if (tokens.isEmpty() && !loopback(bind)) {
+      throw new UserError("refusing to serve the API on " + bind + " without tokens: give --token-file FILE"
+          + " (lines ROLE:TOKEN), or bind a loopback address (--bind 127.0.0.1)");
+    }
+    TemporalConnection connection = options.connection(TemporalConnection.DEFAULT_ADDRESS);
     Map<String, Object> properties = new HashMap<>(MicronautProperties.common(options));
     properties.put("vmbackup.worker.enabled", false);
+    properties.put(ApiTokens.ENABLED, true);
     properties.put("micronaut.server.port", port);
     properties.put("micronaut.server.host", bind);
-    String apiToken = token != null ? token : System.getenv("VMBACKUP_API_TOKEN");
-    if (apiToken != null && !apiToken.isBlank()) {
-      properties.put("vmbackup.api.token", apiToken);
-    }
     properties.put("vmbackup.api.repository", options.effectiveRepository());
-    ApplicationContext context = Micronaut.build(new String[0]).banner(false).properties(properties).start();
+    ApplicationContext context = Micronaut.build(new String[0]).banner(false).properties(properties)
+        .singletons(connection, tokens).start();
     int actualPort = context.getBean(EmbeddedServer.class).getPort();
-    System.err.println("vmbackup: API on http://" + bind + ":" + actualPort + " (Temporal at "
-        + properties.get("vmbackup.temporal-address") + ")");
+    System.err.println("vmbackup: API on http://" + bind + ":" + actualPort + " (" + connection.describe()
+        + (tokens.isEmpty() ? "; no tokens: open to local users" : "") + ")");
     MicronautProperties.awaitShutdown(context, true);
     return 0;
+  }
+
+  /** The token file's tokens, plus the deprecated single token of the command line or environment. */
+  private ApiTokens tokens() {
+    String fileName = tokenFile != null ? tokenFile.toString() : System.getenv("VMBACKUP_API_TOKEN_FILE");
+    ApiTokens tokens;
+    try {
+      tokens = fileName == null || fileName.isBlank() ? ApiTokens.none() : ApiTokens.read(Path.of(fileName));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    String single = token != null ? token : System.getenv("VMBACKUP_API_TOKEN");
+    return single == null || single.isBlank() ? tokens : tokens.plus(ApiTokens.Role.OPERATE, single);
+  }
+
+  private static boolean loopback(String address) {
+    try {
+      for (InetAddress resolved : InetAddress.getAllByName(address)) {
+        if (!resolved.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      throw new UserError("cannot resolve --bind " + address);
+    }
   }
 }

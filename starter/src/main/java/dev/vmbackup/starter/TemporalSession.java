@@ -6,14 +6,13 @@ import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.libvirt.LibvirtHypervisor;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.workflows.TaskQueues;
+import dev.vmbackup.worker.TemporalConnection;
 import dev.vmbackup.worker.WorkerAssembly;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
@@ -27,7 +26,7 @@ import java.nio.file.Path;
  * command, so that a host with nothing else installed can back up and restore.
  */
 final class TemporalSession implements AutoCloseable {
-  private static final String LOCAL_DEFAULT = "127.0.0.1:7233";
+  private static final String LOCAL_DEFAULT = TemporalConnection.DEFAULT_ADDRESS;
 
   private final VmBackupClient client;
   private final AutoCloseable resources;
@@ -52,11 +51,9 @@ final class TemporalSession implements AutoCloseable {
       }
       address = LOCAL_DEFAULT;
     }
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    WorkflowClient workflowClient = WorkflowClient.newInstance(
-        stubs, WorkflowClientOptions.newBuilder().setNamespace(options.namespace).build());
-    return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, "Temporal at " + address);
+    TemporalConnection connection = options.connection(address);
+    WorkflowServiceStubs stubs = connection.connect();
+    return new TemporalSession(new VmBackupClient(connection.client(stubs)), stubs::shutdownNow, connection.describe());
   }
 
   /**
@@ -65,7 +62,7 @@ final class TemporalSession implements AutoCloseable {
    */
   static TemporalSession openForDemo(GlobalOptions options) {
     String address = options.temporalAddress();
-    return address != null ? remote(address, options) : embedded(options);
+    return address != null ? remote(options.connection(address), options) : embedded(options);
   }
 
   static TemporalSession open(GlobalOptions options) {
@@ -74,7 +71,7 @@ final class TemporalSession implements AutoCloseable {
       address = LOCAL_DEFAULT;
     }
     if (address != null) {
-      return remote(address, options);
+      return remote(options.connection(address), options);
     }
     return embedded(options);
   }
@@ -87,20 +84,18 @@ final class TemporalSession implements AutoCloseable {
     return description;
   }
 
-  private static TemporalSession remote(String address, GlobalOptions options) {
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    WorkflowClient workflowClient = WorkflowClient.newInstance(
-        stubs, WorkflowClientOptions.newBuilder().setNamespace(options.namespace).build());
+  private static TemporalSession remote(TemporalConnection connection, GlobalOptions options) {
+    WorkflowServiceStubs stubs = connection.connect();
+    WorkflowClient workflowClient = connection.client(stubs);
     try {
-      requirePollers(workflowClient, TaskQueues.WORKFLOWS, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, address);
+      requirePollers(workflowClient, TaskQueues.WORKFLOWS, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, connection.address());
       requirePollers(workflowClient, TaskQueues.host(options.effectiveHost()), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          address);
+          connection.address());
     } catch (RuntimeException e) {
       stubs.shutdownNow();
       throw e;
     }
-    return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, "Temporal at " + address);
+    return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, connection.describe());
   }
 
   /**

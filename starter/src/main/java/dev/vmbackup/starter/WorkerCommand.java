@@ -1,5 +1,6 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.worker.TemporalConnection;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import java.util.HashMap;
@@ -33,6 +34,11 @@ class WorkerCommand implements Callable<Integer> {
       description = "Port of /health and /prometheus (0: any free port, -1: none). Default: ${DEFAULT-VALUE}.")
   int httpPort;
 
+  @Option(names = "--http-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address of /health and /prometheus; metrics name hosts and VMs, so loopback unless a scraper"
+          + " elsewhere needs them. Default: ${DEFAULT-VALUE}.")
+  String httpBind;
+
   @Override
   public Integer call() throws InterruptedException {
     Map<String, Object> properties = new HashMap<>(MicronautProperties.common(options));
@@ -40,12 +46,14 @@ class WorkerCommand implements Callable<Integer> {
     properties.put("vmbackup.max-concurrent-host-activities", maxConcurrent);
     properties.put("vmbackup.copy-bandwidth-mib", copyBandwidth);
     properties.put("vmbackup.merge-bandwidth-mib", mergeBandwidth);
+    TemporalConnection connection = options.connection(TemporalConnection.DEFAULT_ADDRESS);
     ApplicationContext context;
     if (httpPort < 0) {
-      context = ApplicationContext.builder().properties(properties).start();
+      context = ApplicationContext.builder().properties(properties).singletons(connection).start();
     } else {
       properties.put("micronaut.server.port", httpPort == 0 ? -1 : httpPort);
-      context = Micronaut.build(new String[0]).banner(false).properties(properties).start();
+      properties.put("micronaut.server.host", httpBind);
+      context = Micronaut.build(new String[0]).banner(false).properties(properties).singletons(connection).start();
     }
     MicronautProperties.awaitShutdown(context, httpPort >= 0);
     return 0;

@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,31 +24,20 @@ import org.junit.jupiter.api.Test;
 class ApiE2ETest extends EndToEndTest {
   private static final String TOKEN = "t0ken-for-tests";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static Process apiServer;
+  private static ApiServerProcess apiServer;
   private static String base;
 
   @BeforeAll
-  static void startServer() throws Exception {
-    int port = DevServer.freePort();
-    apiServer = JavaProcess.vmbackup(List.of("server", "--port", Integer.toString(port), "--token", TOKEN,
-            "--temporal", server.address(), "--host", host, "--repository", repository.toString()), Map.of())
-        .redirectErrorStream(true)
-        .redirectOutput(scratch.resolve("server.log").toFile())
-        .start();
-    base = "http://127.0.0.1:" + port;
-    Awaits.until("the API answers", Duration.ofMinutes(2), () -> {
-      try {
-        return get("/health", false).statusCode() == 200;
-      } catch (IOException notYet) {
-        return false;
-      }
-    });
+  static void startServer() {
+    apiServer = ApiServerProcess.start(List.of("--token", TOKEN, "--temporal", server.address(), "--host", host,
+        "--repository", repository.toString()), scratch.resolve("server.log"));
+    base = apiServer.base();
   }
 
   @AfterAll
   static void stopServer() {
     if (apiServer != null) {
-      apiServer.destroy();
+      apiServer.close();
     }
   }
 

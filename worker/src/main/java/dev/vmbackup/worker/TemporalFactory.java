@@ -8,7 +8,6 @@ import dev.vmbackup.host.process.ProcessRunner;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
@@ -18,14 +17,16 @@ import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 
-/** There is no Micronaut integration for Temporal; this factory provides its objects as beans. */
+/**
+ * There is no Micronaut integration for Temporal; this factory provides its objects as beans. The
+ * {@link TemporalConnection} bean is the one the command line registers when it starts the context.
+ */
 @Factory
 public class TemporalFactory {
   @Singleton
   @Bean(preDestroy = "shutdown")
-  WorkflowServiceStubs serviceStubs(WorkerConfig config, Optional<MeterRegistry> registry) {
-    WorkflowServiceStubsOptions.Builder options =
-        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTemporalAddress());
+  WorkflowServiceStubs serviceStubs(TemporalConnection connection, Optional<MeterRegistry> registry) {
+    WorkflowServiceStubsOptions.Builder options = connection.stubsOptions();
     // The SDK reports through a tally scope; this one forwards to Micrometer, which the Prometheus
     // endpoint serves. Workflow code's own metrics (Workflow.getMetricsScope) go the same way.
     registry.ifPresent(meters -> options.setMetricsScope(new RootScopeBuilder()
@@ -35,9 +36,8 @@ public class TemporalFactory {
   }
 
   @Singleton
-  WorkflowClient workflowClient(WorkflowServiceStubs stubs, WorkerConfig config) {
-    return WorkflowClient.newInstance(
-        stubs, WorkflowClientOptions.newBuilder().setNamespace(config.getNamespace()).build());
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalConnection connection) {
+    return connection.client(stubs);
   }
 
   @Singleton

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * The worker's settings, from {@code application.yml}, system properties or environment variables
- * ({@code VMBACKUP_HOST}, {@code VMBACKUP_REPOSITORY}, {@code VMBACKUP_TEMPORAL_ADDRESS}, ...).
+ * ({@code VMBACKUP_HOST}, {@code VMBACKUP_REPOSITORY}, ...). How to reach Temporal is not here but in the
+ * {@link TemporalConnection} bean.
  */
 @ConfigurationProperties("vmbackup")
 public class WorkerConfig {
@@ -19,9 +20,6 @@ public class WorkerConfig {
   /** Small state of the worker itself (domain locks). */
   private String stateDir = "/var/lib/vmbackup/state";
   private String libvirtUri = "qemu:///system";
-  /** Temporal frontend, host:port. */
-  private String temporalAddress = "127.0.0.1:7233";
-  private String namespace = "default";
   private boolean runWorkflows = true;
   private boolean runHostActivities = true;
   /** Host actions (copies, merges, ...) that run at once on this host. */
@@ -102,22 +100,6 @@ public class WorkerConfig {
 
   public void setLibvirtUri(String libvirtUri) {
     this.libvirtUri = libvirtUri;
-  }
-
-  public String getTemporalAddress() {
-    return temporalAddress;
-  }
-
-  public void setTemporalAddress(String temporalAddress) {
-    this.temporalAddress = temporalAddress;
-  }
-
-  public String getNamespace() {
-    return namespace;
-  }
-
-  public void setNamespace(String namespace) {
-    this.namespace = namespace;
   }
 
   public boolean isRunWorkflows() {

@@ -28,9 +28,11 @@ public class WorkerLifecycle {
   private final WorkerConfig config;
   private final LibvirtHypervisor hypervisor;
   private final ImageTool images;
+  private final TemporalConnection connection;
 
-  public WorkerLifecycle(
-      WorkerFactory factory, WorkflowClient client, WorkerConfig config, LibvirtHypervisor hypervisor, ImageTool images) {
+  public WorkerLifecycle(WorkerFactory factory, WorkflowClient client, WorkerConfig config, LibvirtHypervisor hypervisor,
+      ImageTool images, TemporalConnection connection) {
+    this.connection = connection;
     this.factory = factory;
     this.client = client;
     this.config = config;
@@ -45,8 +47,8 @@ public class WorkerLifecycle {
         new WorkerAssembly.Roles(config.isRunWorkflows(), config.isRunHostActivities(),
             config.getMaxConcurrentHostActivities()));
     factory.start();
-    log.info("vmbackup worker for host {} polling Temporal at {} (workflows: {}, host actions: {})",
-        config.effectiveHost(), config.getTemporalAddress(), config.isRunWorkflows(), config.isRunHostActivities());
+    log.info("vmbackup worker for host {} polling {} (workflows: {}, host actions: {})",
+        config.effectiveHost(), connection.describe(), config.isRunWorkflows(), config.isRunHostActivities());
   }
 
   @EventListener

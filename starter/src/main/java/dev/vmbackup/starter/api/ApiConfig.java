@@ -5,18 +5,8 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 /** Settings of the HTTP API ({@code vmbackup server}). */
 @ConfigurationProperties("vmbackup.api")
 public class ApiConfig {
-  /** When set, every /api request needs {@code Authorization: Bearer <token>}. */
-  private String token;
   /** The repository the API lists and verifies (the host's, mounted here). */
   private String repository = "/var/lib/vmbackup/repository";
-
-  public String getToken() {
-    return token;
-  }
-
-  public void setToken(String token) {
-    this.token = token;
-  }
 
   public String getRepository() {
     return repository;

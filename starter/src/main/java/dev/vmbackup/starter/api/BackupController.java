@@ -6,6 +6,7 @@ import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.worker.WorkerConfig;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.Manifest;
@@ -13,7 +14,7 @@ import dev.vmbackup.workflows.model.PruneRequest;
 import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.RetentionPolicy;
 import dev.vmbackup.workflows.model.VerifyResult;
-import dev.vmbackup.worker.WorkerConfig;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -32,6 +33,7 @@ import java.util.Map;
 
 /** Backups, restores and prunes over HTTP. Long operations answer 202 with the workflow to poll. */
 @Controller("/api")
+@Requires(property = ApiTokens.ENABLED, value = "true")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "backups")
 class BackupController {

@@ -1,40 +1,54 @@
 package dev.vmbackup.starter.api;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Optional;
 
-/** Requires the configured bearer token on every /api request; health, metrics and the OpenAPI stay open. */
-@ServerFilter("/api/**")
+/**
+ * Requires a bearer token of the right role on every request when the server has tokens: {@code read}
+ * for GET (lists, status, metrics), {@code operate} for everything else. A missing or unknown token is
+ * 401, a read token on an operate request 403. {@code /health} and the OpenAPI document stay open, for
+ * load balancers and for discovering the API.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+@Requires(property = ApiTokens.ENABLED, value = "true")
 class BearerTokenFilter {
-  private final ApiConfig config;
+  private final ApiTokens tokens;
 
-  BearerTokenFilter(ApiConfig config) {
-    this.config = config;
+  BearerTokenFilter(ApiTokens tokens) {
+    this.tokens = tokens;
   }
 
   @RequestFilter
   @Nullable
   MutableHttpResponse<?> authorize(HttpRequest<?> request) {
-    String token = config.getToken();
-    if (token == null || token.isBlank()) {
+    String path = request.getPath();
+    if (tokens.isEmpty() || path.equals("/health") || path.startsWith("/openapi/")) {
       return null;
     }
+    HttpMethod method = request.getMethod();
+    ApiTokens.Role needed = method == HttpMethod.GET || method == HttpMethod.HEAD
+        ? ApiTokens.Role.READ : ApiTokens.Role.OPERATE;
     String header = request.getHeaders().getAuthorization().orElse("");
-    byte[] given = header.startsWith("Bearer ") ? header.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
-    // Compared in constant time, so that response timing does not reveal the token.
-    if (MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
-      return null;
+    Optional<ApiTokens.Role> role = tokens.roleOf(header.startsWith("Bearer ") ? header.substring(7) : null);
+    if (role.isEmpty()) {
+      return HttpResponse.status(HttpStatus.UNAUTHORIZED)
+          .header("WWW-Authenticate", "Bearer")
+          .body(Map.of("error", "a valid bearer token is required"));
     }
-    return HttpResponse.status(HttpStatus.UNAUTHORIZED)
-        .header("WWW-Authenticate", "Bearer")
-        .body(Map.of("error", "a valid bearer token is required"));
+    if (!role.get().allows(needed)) {
+      return HttpResponse.status(HttpStatus.FORBIDDEN)
+          .body(Map.of("error", method + " " + path + " needs a token with the role " + needed.wireName()
+              + "; this one has the role " + role.get().wireName()));
+    }
+    return null;
   }
 }

@@ -4,6 +4,7 @@ import dev.vmbackup.client.PolicyService;
 import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupPolicy;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -20,6 +21,7 @@ import java.util.Map;
 
 /** Backup policies (Temporal Schedules) over HTTP. */
 @Controller("/api/policies")
+@Requires(property = ApiTokens.ENABLED, value = "true")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "policies")
 class PolicyController {
