@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * libvirtd, SIGKILL of the Temporal dev server (restarted on its SQLite file) and the repository's
  * filesystem filling up. After each round: no workflow left running, the backup complete and verified
  * or absent with nothing partial, the VM on its own disks (or on the chain of its newest chain backup),
- * and the next backup of that VM succeeding.
+ * and the next backup of that VM succeeding. Each fault lands at a seeded random fraction of the time a
+ * backup of that strategy took last (measured by warm-up backups and by each round's next backup).
  *
  * <p>The seed is printed; {@code scripts/chaos.sh --seed S --rounds N} replays a run. The test command
  * runs a short fixed-seed set whose first rounds cover every fault once; a long run writes its report
@@ -42,6 +45,7 @@ class ChaosE2ETest extends EndToEndTest {
   private static final int DEFAULT_ROUNDS = 5;
   private static final Duration DOWN = Duration.ofSeconds(2);
   private static final Duration FROZEN = Duration.ofSeconds(60);
+  private static final List<String> STRATEGIES = List.of("full", "chain", "incremental");
 
   private static Path filesystemImage;
 
@@ -68,24 +72,33 @@ class ChaosE2ETest extends EndToEndTest {
         seed, rounds, seed, rounds);
     Random random = new Random(seed);
     List<ChaosReport.Round> outcomes = new ArrayList<>();
-    try (TestGuest plain = TestGuest.builder("chaos").disk(Disk.qcow2("vda").withBallast(24)).churnKiB(64).create();
-         TestGuest chained = TestGuest.builder("chaoschain").disk(Disk.qcow2("vda").withBallast(24)).churnKiB(64)
+    try (TestGuest plain = TestGuest.builder("chaos").disk(Disk.qcow2("vda").withBallast(48)).churnKiB(64).create();
+         TestGuest chained = TestGuest.builder("chaoschain").disk(Disk.qcow2("vda").withBallast(48)).churnKiB(64)
              .create()) {
       ChainTop chainTop = new ChainTop(chained);
+      // Warm-up: one backup of each strategy measures how long one takes here, so that each fault lands
+      // at a random moment within a backup rather than after it; later incrementals build on these.
+      Map<String, Duration> typical = new HashMap<>();
+      for (String strategy : STRATEGIES) {
+        TestGuest guest = strategy.equals("chain") ? chained : plain;
+        typical.put(strategy, timedBackup(guest, strategy, chainTop));
+      }
       List<Fault> firstFaults = new ArrayList<>(List.of(Fault.values()));
       Collections.shuffle(firstFaults, random);
       for (int round = 1; round <= rounds; round++) {
         Fault fault = round <= firstFaults.size()
             ? firstFaults.get(round - 1) : Fault.values()[random.nextInt(Fault.values().length)];
-        String strategy = List.of("full", "chain", "incremental").get(random.nextInt(3));
+        String strategy = STRATEGIES.get(random.nextInt(STRATEGIES.size()));
         List<String> captures = strategy.equals("incremental") ? List.of("crash", "quiesce")
             : List.of("crash", "quiesce", "memory");
         String capture = captures.get(random.nextInt(captures.size()));
-        long delayMillis = 200 + random.nextInt(6000);
+        // The moment is a seeded fraction of a typical backup, so that a replay hits the same phase.
+        long delayMillis = (long) (random.nextDouble() * typical.get(strategy).toMillis());
         TestGuest guest = strategy.equals("chain") ? chained : plain;
         System.out.printf("chaos round %d: %s/%s on %s, %s after %d ms%n",
             round, strategy, capture, guest.name(), fault, delayMillis);
         ChaosReport.Round outcome = round(round, guest, strategy, capture, fault, delayMillis, chainTop);
+        typical.put(strategy, timedBackup(guest, strategy, chainTop));
         outcomes.add(outcome);
         System.out.printf("chaos round %d: %s%n", round, outcome.summary());
       }
@@ -141,18 +154,26 @@ class ChaosE2ETest extends EndToEndTest {
     }
     assertHostClean(guest, strategy, chainTop);
 
-    // The next backup of that VM, with nothing in its way, succeeds.
-    CliResult next = cli("backup", guest.name(), "--strategy", strategy, "--json");
-    assertThat(next.exitCode()).as("round %d: the next backup: %s", round, next).isZero();
-    BackupResult nextResult = next.json(BackupResult.class);
-    assertThat(nextResult.verified()).isTrue();
-    chainTop.after(strategy, nextResult);
-    assertHostClean(guest, strategy, chainTop);
-
     Duration recovery = endedBeforeTheFault || closed.isBefore(restarted)
         ? Duration.ZERO : Duration.between(restarted, closed);
     return new ChaosReport.Round(round, strategy, capture, fault.name(), delayMillis,
         endedBeforeTheFault ? "ended before the fault" : completed ? "complete" : "compensated", recovery);
+  }
+
+  /**
+   * A backup with nothing in its way, which must succeed with every invariant holding: the warm-up, and
+   * after each round the next backup of the VM. Returns how long the command took.
+   */
+  private static Duration timedBackup(TestGuest guest, String strategy, ChainTop chainTop) {
+    Instant start = Instant.now();
+    CliResult next = cli("backup", guest.name(), "--strategy", strategy, "--json");
+    Duration took = Duration.between(start, Instant.now());
+    assertThat(next.exitCode()).as("a backup with no fault: %s", next).isZero();
+    BackupResult result = next.json(BackupResult.class);
+    assertThat(result.verified()).isTrue();
+    chainTop.after(strategy, result);
+    assertHostClean(guest, strategy, chainTop);
+    return took;
   }
 
   /** Applies the fault, waits {@link #DOWN} (a minute for a frozen worker), restores the victim. */

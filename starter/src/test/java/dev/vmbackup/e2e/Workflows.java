@@ -15,8 +15,14 @@ import java.util.Optional;
 final class Workflows {
   private Workflows() {}
 
+  /**
+   * The server's description of the workflow's latest run. The call waits for the channel to connect:
+   * after a restart of the Temporal server, gRPC would otherwise fail calls at once with its last connect
+   * error for as long as its reconnect backoff lasts.
+   */
   static DescribeWorkflowExecutionResponse describe(WorkflowClient client, String workflowId) {
-    return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+    return client.getWorkflowServiceStubs().blockingStub().withWaitForReady()
+        .withDeadlineAfter(2, java.util.concurrent.TimeUnit.MINUTES).describeWorkflowExecution(
         DescribeWorkflowExecutionRequest.newBuilder()
             .setNamespace(client.getOptions().getNamespace())
             .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
@@ -27,8 +33,11 @@ final class Workflows {
     try {
       return describe(client, workflowId).getWorkflowExecutionInfo().getStatus()
           == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    } catch (io.grpc.StatusRuntimeException notYet) {
-      return false;
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+        return false;
+      }
+      throw e;
     }
   }
 
