@@ -43,6 +43,12 @@ class PayloadEncryptionTest {
     assertThat(payload.getMetadataOrThrow("encoding").toStringUtf8()).isEqualTo("binary/encrypted");
     assertThat(payload.getMetadataOrThrow("encryption-key-id").toStringUtf8())
         .isEqualTo(PayloadKey.read(dir.resolve("k")).id()).hasSize(16);
+    byte[] key = java.util.Base64.getDecoder().decode(Files.readString(dir.resolve("k")).strip());
+    assertThat(PayloadKey.read(dir.resolve("k")).id()).isEqualTo(java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(key), 0, 8));
+    // A 12-byte nonce, then the ciphertext of the whole original payload, then the 16-byte GCM tag.
+    Payload original = DefaultDataConverter.newDefaultInstance().toPayloads(INPUT).orElseThrow().getPayloads(0);
+    assertThat(payload.getData().size()).isEqualTo(12 + original.getSerializedSize() + 16);
     String raw = encoded.toByteString().toString(StandardCharsets.ISO_8859_1);
     assertThat(raw).doesNotContain("vm-secret-name").doesNotContain("/srv/secret").doesNotContain("json/plain");
     assertThat(converter.fromPayloads(0, Optional.of(encoded), Map.class, Map.class)).isEqualTo(INPUT);

@@ -126,6 +126,19 @@ class PayloadCodecE2ETest {
       assertThat(clear.getPayloads(0).getData().toStringUtf8()).contains("\"" + guest.name() + "\"");
       assertThat(clear.getPayloads(1).getData().toStringUtf8()).contains(result.path());
 
+      // Temporal's own client of the remote codec contract: the temporal CLI with --codec-endpoint, as the Web
+      // UI with its codec endpoint setting.
+      List<String> show = List.of(DevServer.binary().toString(), "workflow", "show", "--address", server.address(),
+          "--namespace", "default", "--workflow-id", BackupWorkflow.workflowId(host, guest.name()), "--output", "json");
+      CliResult withoutCodec = EndToEndTest.result(new ProcessBuilder(show).start());
+      assertThat(withoutCodec.exitCode()).as(withoutCodec.toString()).isZero();
+      assertThat(payloadData(withoutCodec.stdout())).doesNotContain(repository.toString());
+      List<String> withCodecEndpoint = new ArrayList<>(show);
+      withCodecEndpoint.addAll(List.of("--codec-endpoint", api.base() + "/codec", "--codec-auth", "Bearer " + READ_TOKEN));
+      CliResult shown = EndToEndTest.result(new ProcessBuilder(withCodecEndpoint).start());
+      assertThat(shown.exitCode()).as(shown.toString()).isZero();
+      assertThat(payloadData(shown.stdout())).contains(result.path()).contains("\"domain\":\"" + guest.name());
+
       // The API's own status view decodes with the server's key.
       HttpResponse<String> status = HTTP.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/workflows/"
           + BackupWorkflow.workflowId(host, guest.name()))).header("Authorization", "Bearer " + READ_TOKEN).build(),
@@ -192,6 +205,24 @@ class PayloadCodecE2ETest {
     assertThat(readable.exitCode()).isEqualTo(1);
     assertThat(readable.stderr().strip()).isEqualTo("vmbackup: --payload-key-file " + shared
         + " may be read by group or others (mode rw-r--r--): chmod 600 " + shared);
+
+    CliResult noKey = run(Map.of(), "server", "--port", Integer.toString(DevServer.freePort()), "--temporal",
+        server.address(), "--codec-cors-origin", UI_ORIGIN);
+    assertThat(noKey.exitCode()).isEqualTo(1);
+    assertThat(noKey.stderr().strip()).isEqualTo("vmbackup: --codec-cors-origin serves the codec endpoint, which needs"
+        + " the payload key: give --payload-key-file FILE");
+  }
+
+  /** The data of every payload in the JSON the temporal CLI prints (base64 there), decoded and joined. */
+  private static String payloadData(String json) {
+    StringBuilder data = new StringBuilder();
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"data\": ?\"([A-Za-z0-9+/=]*)\"").matcher(json);
+    while (matcher.find()) {
+      data.append(new String(java.util.Base64.getDecoder().decode(matcher.group(1)), StandardCharsets.ISO_8859_1))
+          .append('\n');
+    }
+    assertThat(data).as("payload data in " + json).isNotEmpty();
+    return data.toString();
   }
 
   private static String payloads(Payload... payloads) throws IOException {
