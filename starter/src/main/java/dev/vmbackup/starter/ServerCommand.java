@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     description = {"Serve the HTTP API: start backups, restores and prunes, follow them, list and verify backups,"
         + " manage policies. Needs a Temporal server (--temporal, default localhost:7233); workers run apart.",
         "With a token file, every request needs 'Authorization: Bearer TOKEN': a read token for GET (lists, status,"
-        + " /prometheus), an operate token for everything else. /health and /openapi/vmbackup-0.1.yml stay open."
+        + " /prometheus) and the codec endpoint (POST /codec/decode, /codec/encode), an operate token for everything"
+        + " else. /health and /openapi/vmbackup-0.1.yml stay open."
         + " Without tokens the server only binds a loopback address."})
 class ServerCommand implements Callable<Integer> {
   @Mixin GlobalOptions options;
