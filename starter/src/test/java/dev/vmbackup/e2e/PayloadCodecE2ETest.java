@@ -150,6 +150,34 @@ class PayloadCodecE2ETest {
   }
 
   @Test
+  void aPolicysScheduleHoldsItsBackupInputAndMemoEncrypted() throws Exception {
+    String name = "enc" + UUID.randomUUID().toString().substring(0, 8);
+    String domain = "vm-secret-" + name;
+    Map<String, String> withKey = Map.of("VMBACKUP_PAYLOAD_KEY_FILE", key.toString());
+    try {
+      CliResult create = run(withKey, "policy", "create", name, "--domain", domain, "--cron", "0 3 * * *",
+          "--temporal", server.address(), "--host", host);
+      assertThat(create.exitCode()).as(create.toString()).isZero();
+
+      var schedule = plainStubs.blockingStub().describeSchedule(
+          io.temporal.api.workflowservice.v1.DescribeScheduleRequest.newBuilder().setNamespace("default")
+              .setScheduleId(dev.vmbackup.client.PolicyService.SCHEDULE_PREFIX + name).build());
+      List<Payload> stored = new ArrayList<>(schedule.getSchedule().getAction().getStartWorkflow().getInput().getPayloadsList());
+      stored.addAll(schedule.getMemo().getFieldsMap().values());
+      assertThat(stored).isNotEmpty().allSatisfy(payload -> {
+        assertThat(payload.getMetadataOrThrow("encoding").toStringUtf8()).isEqualTo("binary/encrypted");
+        assertThat(payload.toByteString().toString(StandardCharsets.ISO_8859_1)).doesNotContain(domain);
+      });
+
+      CliResult listed = run(withKey, "policy", "list", "--json", "--temporal", server.address(), "--host", host);
+      assertThat(listed.exitCode()).as(listed.toString()).isZero();
+      assertThat(listed.stdout()).contains(domain);
+    } finally {
+      run(withKey, "policy", "delete", name, "--temporal", server.address(), "--host", host);
+    }
+  }
+
+  @Test
   void theCodecEndpointNeedsATokenAndAnswersOnlyTheUisOrigin() throws Exception {
     String body = payloads(Payload.newBuilder().putMetadata("encoding",
         com.google.protobuf.ByteString.copyFromUtf8("json/plain")).setData(
