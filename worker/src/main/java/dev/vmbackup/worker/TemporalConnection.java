@@ -5,6 +5,7 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.converter.CodecDataConverter;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.common.converter.GlobalDataConverter;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -101,12 +102,13 @@ public record TemporalConnection(String address, String namespace, boolean tls, 
 
   /**
    * The data converter every client and worker of this connection uses: Temporal's default, wrapped in
-   * the payload codec when there is a key. Reads the key file now.
+   * the payload codec when there is a key; without a key, the one a client has when none is set. Reads
+   * the key file now.
    */
   public DataConverter dataConverter() {
     return payloadCodec().<DataConverter>map(codec ->
         new CodecDataConverter(DefaultDataConverter.newDefaultInstance(), List.of(codec)))
-        .orElseGet(DefaultDataConverter::newDefaultInstance);
+        .orElseGet(GlobalDataConverter::get);
   }
 
   /**
