@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A worker that has a payload key still replays the histories recorded without one (those of
  * workflows/src/test/resources/histories), so turning encryption on does not break workflows already
- * running; and what the codec leaves in clear: failure messages.
+ * running; and failure messages, which are encrypted too.
  */
 class EncryptedWorkerReplayTest {
   @TempDir Path dir;
@@ -65,8 +65,14 @@ class EncryptedWorkerReplayTest {
   }
 
   @Test
-  void failureMessagesStayInClear() {
-    var failure = converter.exceptionToFailure(new IllegalStateException("cannot write /srv/repository/vm-1"));
-    assertThat(failure.getMessage()).contains("/srv/repository/vm-1");
+  void failureMessagesAreEncryptedAndReadBack() {
+    var failure = converter.exceptionToFailure(
+        io.temporal.failure.ApplicationFailure.newFailure("cannot write /srv/repository/vm-1", "HOOK_FAILED"));
+
+    assertThat(failure.toString()).doesNotContain("/srv/repository").doesNotContain("vm-1");
+    // The type stays in clear: the workflows' retry decisions match on it.
+    assertThat(failure.getApplicationFailureInfo().getType()).isEqualTo("HOOK_FAILED");
+    assertThat(((io.temporal.failure.ApplicationFailure) converter.failureToException(failure)).getOriginalMessage())
+        .isEqualTo("cannot write /srv/repository/vm-1");
   }
 }

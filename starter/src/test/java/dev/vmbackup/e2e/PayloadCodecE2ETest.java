@@ -150,6 +150,22 @@ class PayloadCodecE2ETest {
   }
 
   @Test
+  void aFailuresMessageIsEncryptedInTheHistoryAndReadBackByTheCommandLine() throws Exception {
+    String domain = "vmbt-codec-missing-" + UUID.randomUUID().toString().substring(0, 8);
+    CliResult failed = run(Map.of("VMBACKUP_PAYLOAD_KEY_FILE", key.toString(), "VMBACKUP_STATE_DIR",
+        scratch.resolve("state").toString()), "backup", domain, "--repository", repository.toString(),
+        "--temporal", server.address(), "--host", host);
+    assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+    assertThat(failed.stderr().strip()).isEqualTo("vmbackup: domain " + domain + " not found on host " + host);
+
+    WorkflowExecutionHistory history = plain.fetchHistory(BackupWorkflow.workflowId(host, domain));
+    var failure = history.getLastEvent().getWorkflowExecutionFailedEventAttributes().getFailure();
+    assertThat(failure.getMessage()).isEqualTo("Encoded failure");
+    assertThat(failure.hasEncodedAttributes()).isTrue();
+    assertThat(failure.toString()).doesNotContain("not found").doesNotContain(repository.toString());
+  }
+
+  @Test
   void aPolicysScheduleHoldsItsBackupInputAndMemoEncrypted() throws Exception {
     String name = "enc" + UUID.randomUUID().toString().substring(0, 8);
     String domain = "vm-secret-" + name;

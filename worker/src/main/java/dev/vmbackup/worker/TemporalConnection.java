@@ -35,7 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>A {@code payloadKeyFile} ({@link PayloadKey}) makes every client of this connection, and so every
  * worker, encrypt the payloads it writes (workflow and activity inputs, results, memos, heartbeat
- * details, schedule actions) with {@link AesGcmPayloadCodec}, and decrypt those it reads; payloads
+ * details, schedule actions, failure messages) with {@link AesGcmPayloadCodec}, and decrypt those it reads; payloads
  * written without a key are still read as they are.
  *
  * @param address Temporal frontend, {@code HOST:PORT}
@@ -102,12 +102,14 @@ public record TemporalConnection(String address, String namespace, boolean tls, 
 
   /**
    * The data converter every client and worker of this connection uses: Temporal's default, wrapped in
-   * the payload codec when there is a key; without a key, the one a client has when none is set. Reads
+   * the payload codec when there is a key, which then also encrypts failure messages and stack traces; without a key, the one a client has when none is set. Reads
    * the key file now.
    */
   public DataConverter dataConverter() {
     return payloadCodec().<DataConverter>map(codec ->
-        new CodecDataConverter(DefaultDataConverter.newDefaultInstance(), List.of(codec)))
+        // Failure messages and stack traces too (encodeFailureAttributes): a hook's failure carries its
+        // stderr, and host errors name paths.
+        new CodecDataConverter(DefaultDataConverter.newDefaultInstance(), List.of(codec), true))
         .orElseGet(GlobalDataConverter::get);
   }
 
