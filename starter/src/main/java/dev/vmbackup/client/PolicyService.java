@@ -37,7 +37,12 @@ public final class PolicyService {
 
   public PolicyService(WorkflowClient client) {
     this.schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
-        ScheduleClientOptions.newBuilder().setNamespace(client.getOptions().getNamespace()).build());
+        // The client's data converter, so that a schedule's workflow input and memo are encrypted as the
+        // client's own workflows are when the connection has a payload key.
+        ScheduleClientOptions.newBuilder()
+            .setNamespace(client.getOptions().getNamespace())
+            .setDataConverter(client.getOptions().getDataConverter())
+            .build());
   }
 
   /** What {@code policy list} shows of a policy. */

@@ -38,6 +38,11 @@ public class ConnectionOptions {
       description = "File holding a Temporal API key, sent as a bearer token; implies --tls ($VMBACKUP_API_KEY_FILE).")
   Path apiKeyFile;
 
+  @Option(names = "--payload-key-file", paramLabel = "FILE",
+      description = "Encrypt workflow payloads (inputs, results, memos) with this key, made by 'vmbackup key create';"
+          + " every worker and starter needs the same file ($VMBACKUP_PAYLOAD_KEY_FILE).")
+  Path payloadKeyFile;
+
   /** The address the user gave, or null to let the command choose (localhost or embedded). */
   String address() {
     return temporal != null ? temporal : env("TEMPORAL_ADDRESS");
@@ -52,9 +57,10 @@ public class ConnectionOptions {
       TemporalConnection connection = new TemporalConnection(address != null ? address : fallbackAddress,
           ns != null ? ns : TemporalConnection.DEFAULT_NAMESPACE, useTls,
           file(tlsCa, "VMBACKUP_TLS_CA"), file(tlsCert, "VMBACKUP_TLS_CERT"), file(tlsKey, "VMBACKUP_TLS_KEY"),
-          file(apiKeyFile, "VMBACKUP_API_KEY_FILE"));
+          file(apiKeyFile, "VMBACKUP_API_KEY_FILE"), file(payloadKeyFile, "VMBACKUP_PAYLOAD_KEY_FILE"));
       // Reading the files now turns a wrong path into one clear line before anything starts.
       connection.stubsOptions();
+      connection.payloadCodec();
       return connection;
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());

@@ -6,7 +6,6 @@ import dev.vmbackup.workflows.model.CopyProgress;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.common.converter.DefaultDataConverter;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -72,7 +71,8 @@ final class ProgressDisplay implements AutoCloseable {
       if (!activity.hasHeartbeatDetails()) {
         continue;
       }
-      CopyProgress progress = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+      // The client's converter: with a payload key, the worker encrypted the details.
+      CopyProgress progress = workflowClient.getOptions().getDataConverter().fromPayloads(
           0, Optional.of(activity.getHeartbeatDetails()), CopyProgress.class, CopyProgress.class);
       if (progress != null && progress.bytesTotal() > 0) {
         long percent = progress.bytesDone() * 100 / progress.bytesTotal();

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     description = {"Serve the HTTP API: start backups, restores and prunes, follow them, list and verify backups,"
         + " manage policies. Needs a Temporal server (--temporal, default localhost:7233); workers run apart.",
         "With a token file, every request needs 'Authorization: Bearer TOKEN': a read token for GET (lists, status,"
-        + " /prometheus), an operate token for everything else. /health and /openapi/vmbackup-0.1.yml stay open."
+        + " /prometheus) and the codec endpoint (POST /codec/decode, /codec/encode), an operate token for everything"
+        + " else. /health and /openapi/vmbackup-0.1.yml stay open."
         + " Without tokens the server only binds a loopback address."})
 class ServerCommand implements Callable<Integer> {
   @Mixin GlobalOptions options;
@@ -40,6 +41,11 @@ class ServerCommand implements Callable<Integer> {
       description = "Deprecated: one operate token, visible to every local user in the process list; use --token-file.")
   String token;
 
+  @Option(names = "--codec-cors-origin", paramLabel = "ORIGIN",
+      description = "The Temporal Web UI's origin (e.g. https://temporal-ui.example.org:8233), allowed to call the"
+          + " codec endpoint /codec/decode from the browser; needs --payload-key-file (default: none).")
+  String codecCorsOrigin;
+
   @Override
   public Integer call() throws InterruptedException {
     ApiTokens tokens = tokens();
@@ -48,12 +54,22 @@ class ServerCommand implements Callable<Integer> {
           + " (lines ROLE:TOKEN), or bind a loopback address (--bind 127.0.0.1)");
     }
     TemporalConnection connection = options.connection(TemporalConnection.DEFAULT_ADDRESS);
+    if (codecCorsOrigin != null) {
+      checkOrigin(codecCorsOrigin);
+      if (connection.payloadKeyFile() == null) {
+        throw new UserError("--codec-cors-origin serves the codec endpoint, which needs the payload key: give"
+            + " --payload-key-file FILE");
+      }
+    }
     Map<String, Object> properties = new HashMap<>(MicronautProperties.common(options));
     properties.put("vmbackup.worker.enabled", false);
     properties.put(ApiTokens.ENABLED, true);
     properties.put("micronaut.server.port", port);
     properties.put("micronaut.server.host", bind);
     properties.put("vmbackup.api.repository", options.effectiveRepository());
+    if (codecCorsOrigin != null) {
+      properties.put("vmbackup.api.codec-cors-origin", codecCorsOrigin);
+    }
     ApplicationContext context = Micronaut.build(new String[0]).banner(false).properties(properties)
         .singletons(connection, tokens).start();
     int actualPort = context.getBean(EmbeddedServer.class).getPort();
@@ -74,6 +90,21 @@ class ServerCommand implements Callable<Integer> {
     }
     String single = token != null ? token : System.getenv("VMBACKUP_API_TOKEN");
     return single == null || single.isBlank() ? tokens : tokens.plus(ApiTokens.Role.OPERATE, single);
+  }
+
+  /** A browser's Origin header is scheme://host[:port], nothing more; anything else would never match. */
+  private static void checkOrigin(String origin) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(origin);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+        || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null) {
+      throw new UserError("--codec-cors-origin " + origin + " is not an origin: give scheme://host[:port], such as"
+          + " http://localhost:8233, without a path");
+    }
   }
 
   private static boolean loopback(String address) {

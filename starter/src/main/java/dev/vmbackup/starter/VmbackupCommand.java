@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ProtectCommand.class,
       PolicyCommand.class,
       HookCommand.class,
+      KeyCommand.class,
       WorkerCommand.class,
       ServerCommand.class,
       DemoCommand.class

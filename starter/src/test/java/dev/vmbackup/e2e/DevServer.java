@@ -100,7 +100,7 @@ public final class DevServer {
         .start();
   }
 
-  private static Path binary() {
+  static Path binary() {
     String configured = System.getenv("VMBACKUP_TEMPORAL_CLI");
     Path binary = configured != null ? Path.of(configured) : Path.of("/var/cache/vmbackup/bin/temporal");
     if (!Files.isExecutable(binary)) {

@@ -2,6 +2,10 @@ package dev.vmbackup.worker;
 
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.CodecDataConverter;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.common.converter.GlobalDataConverter;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -15,6 +19,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import java.util.List;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -28,6 +33,11 @@ import javax.net.ssl.TrustManagerFactory;
  * read when {@link #connect()} builds the stubs; a missing or unreadable one is an
  * {@link IllegalArgumentException} naming the option and the file.
  *
+ * <p>A {@code payloadKeyFile} ({@link PayloadKey}) makes every client of this connection, and so every
+ * worker, encrypt the payloads it writes (workflow and activity inputs, results, memos, heartbeat
+ * details, schedule actions, failure messages) with {@link AesGcmPayloadCodec}, and decrypt those it reads; payloads
+ * written without a key are still read as they are.
+ *
  * @param address Temporal frontend, {@code HOST:PORT}
  * @param namespace Temporal namespace
  * @param tls whether to use TLS with the system's trusted CAs even when no file below is given
@@ -35,9 +45,11 @@ import javax.net.ssl.TrustManagerFactory;
  * @param certFile PEM client certificate (chain) for mutual TLS, or null; needs {@code keyFile}
  * @param keyFile PKCS#8 PEM private key of {@code certFile}, or null
  * @param apiKeyFile file whose content (trimmed) is the API key, or null
+ * @param payloadKeyFile file holding the payload encryption key ({@link PayloadKey}), or null for payloads
+ *     in clear
  */
-public record TemporalConnection(
-    String address, String namespace, boolean tls, Path caFile, Path certFile, Path keyFile, Path apiKeyFile) {
+public record TemporalConnection(String address, String namespace, boolean tls, Path caFile, Path certFile,
+    Path keyFile, Path apiKeyFile, Path payloadKeyFile) {
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
   public static final String DEFAULT_NAMESPACE = "default";
 
@@ -53,9 +65,20 @@ public record TemporalConnection(
     }
   }
 
+  /** A connection whose payloads are in clear: the form from before payload encryption existed. */
+  public TemporalConnection(
+      String address, String namespace, boolean tls, Path caFile, Path certFile, Path keyFile, Path apiKeyFile) {
+    this(address, namespace, tls, caFile, certFile, keyFile, apiKeyFile, null);
+  }
+
   /** A plain connection, as to the dev server or the embedded Temporal. */
   public static TemporalConnection plain(String address, String namespace) {
-    return new TemporalConnection(address, namespace, false, null, null, null, null);
+    return new TemporalConnection(address, namespace, false, null, null, null, null, null);
+  }
+
+  /** This connection with its payloads encrypted under the key in {@code file}. */
+  public TemporalConnection withPayloadKeyFile(Path file) {
+    return new TemporalConnection(address, namespace, tls, caFile, certFile, keyFile, apiKeyFile, file);
   }
 
   /** Whether the connection uses TLS: asked for, implied by a CA or client certificate, or by an API key. */
@@ -67,7 +90,27 @@ public record TemporalConnection(
   public String describe() {
     String how = certFile != null ? " (mutual TLS)" : secured() ? " (TLS)" : "";
     return "Temporal at " + address + how + (apiKeyFile != null ? " with an API key" : "")
-        + (namespace.equals(DEFAULT_NAMESPACE) ? "" : ", namespace " + namespace);
+        + (namespace.equals(DEFAULT_NAMESPACE) ? "" : ", namespace " + namespace)
+        + (payloadKeyFile != null ? ", payloads encrypted" : "");
+  }
+
+  /** The payload codec of this connection's key file, read now, or empty when payloads are in clear. */
+  public java.util.Optional<AesGcmPayloadCodec> payloadCodec() {
+    return payloadKeyFile == null ? java.util.Optional.empty()
+        : java.util.Optional.of(new AesGcmPayloadCodec(PayloadKey.read(payloadKeyFile)));
+  }
+
+  /**
+   * The data converter every client and worker of this connection uses: Temporal's default, wrapped in
+   * the payload codec when there is a key, which then also encrypts failure messages and stack traces; without a key, the one a client has when none is set. Reads
+   * the key file now.
+   */
+  public DataConverter dataConverter() {
+    return payloadCodec().<DataConverter>map(codec ->
+        // Failure messages and stack traces too (encodeFailureAttributes): a hook's failure carries its
+        // stderr, and host errors name paths.
+        new CodecDataConverter(DefaultDataConverter.newDefaultInstance(), List.of(codec), true))
+        .orElseGet(GlobalDataConverter::get);
   }
 
   /**
@@ -93,7 +136,10 @@ public record TemporalConnection(
 
   /** A workflow client of this connection's namespace over the given stubs. */
   public WorkflowClient client(WorkflowServiceStubs stubs) {
-    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+        .setNamespace(namespace)
+        .setDataConverter(dataConverter())
+        .build());
   }
 
   private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext() {

@@ -14,7 +14,9 @@ import java.util.Optional;
 
 /**
  * Requires a bearer token of the right role on every request when the server has tokens: {@code read}
- * for GET (lists, status, metrics), {@code operate} for everything else. A missing or unknown token is
+ * for GET (lists, status, metrics) and for the codec endpoint ({@code POST /codec/encode} and
+ * {@code /codec/decode}), {@code operate} for everything else. The codec endpoint changes nothing, and
+ * what it decodes is what a read token already shows through the API (workflow results in clear). A missing or unknown token is
  * 401, a read token on an operate request 403. {@code /health} and the OpenAPI document stay open, for
  * load balancers and for discovering the API.
  */
@@ -35,7 +37,7 @@ class BearerTokenFilter {
       return null;
     }
     HttpMethod method = request.getMethod();
-    ApiTokens.Role needed = method == HttpMethod.GET || method == HttpMethod.HEAD
+    ApiTokens.Role needed = method == HttpMethod.GET || method == HttpMethod.HEAD || path.startsWith("/codec/")
         ? ApiTokens.Role.READ : ApiTokens.Role.OPERATE;
     String header = request.getHeaders().getAuthorization().orElse("");
     Optional<ApiTokens.Role> role = tokens.roleOf(header.startsWith("Bearer ") ? header.substring(7) : null);

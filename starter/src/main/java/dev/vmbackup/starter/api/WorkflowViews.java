@@ -14,7 +14,6 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import java.util.Locale;
 import java.util.Map;
@@ -61,7 +60,7 @@ final class WorkflowViews {
       } catch (RuntimeException noStatusQuery) {
         // Plan workflows have no status query.
       }
-      return new WorkflowView(workflowId, runId, type, status, step, progress(description), null, null);
+      return new WorkflowView(workflowId, runId, type, status, step, progress(client, description), null, null);
     }
     if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       Object result = stub.getResult(RESULTS.getOrDefault(type, Object.class));
@@ -78,11 +77,12 @@ final class WorkflowViews {
     return new WorkflowView(workflowId, runId, type, status, null, null, null, error);
   }
 
-  private static CopyProgress progress(DescribeWorkflowExecutionResponse description) {
+  private static CopyProgress progress(WorkflowClient client, DescribeWorkflowExecutionResponse description) {
     for (PendingActivityInfo activity : description.getPendingActivitiesList()) {
       if (activity.hasHeartbeatDetails()) {
         try {
-          return DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+          // The client's converter: with a payload key, the worker encrypted the details.
+          return client.getOptions().getDataConverter().fromPayloads(
               0, Optional.of(activity.getHeartbeatDetails()), CopyProgress.class, CopyProgress.class);
         } catch (RuntimeException notCopyProgress) {
           // A block job heartbeats other details; it has no byte progress to show.
