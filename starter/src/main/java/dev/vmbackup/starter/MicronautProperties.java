@@ -13,6 +13,9 @@ final class MicronautProperties {
     Map<String, Object> properties = new HashMap<>();
     properties.put("vmbackup.host", options.effectiveHost());
     properties.put("vmbackup.repository", options.effectiveRepository());
+    if (options.config != null || System.getenv("VMBACKUP_CONFIG") != null) {
+      properties.put("vmbackup.config", options.config != null ? options.config : System.getenv("VMBACKUP_CONFIG"));
+    }
     properties.put("vmbackup.state-dir", options.stateDir());
     properties.put("vmbackup.namespace", options.namespace);
     properties.put("vmbackup.temporal-address", options.temporalAddress() != null ? options.temporalAddress() : "127.0.0.1:7233");

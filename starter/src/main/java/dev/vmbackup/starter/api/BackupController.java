@@ -6,6 +6,7 @@ import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.Manifest;
@@ -57,8 +58,9 @@ class BackupController {
   WorkflowViews.Started backup(@Body BackupRequest request) {
     Validation.domainName("domain", request.domain());
     if (request.repository() != null) {
-      Validation.absolutePath("repository", request.repository());
+      Validation.repository(request.repository());
     }
+    PolicyValidation.hookNames(request.hooks());
     return started(client.startBackup(request.withHost(host(request.host()))));
   }
 
