@@ -7,6 +7,7 @@ import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.Notify;
 import dev.vmbackup.workflows.model.PlanResult;
 import java.io.IOException;
@@ -42,6 +43,17 @@ public final class PlanActivitiesImpl implements PlanActivities {
     return ActivityBoundary.run("list the domains matching " + glob, () -> {
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
       return hypervisor.domainNames().stream().filter(name -> matcher.matches(Path.of(name))).toList();
+    });
+  }
+
+  @Override
+  public void checkPolicy(BackupPolicy policy) {
+    ActivityBoundary.run("check policy " + policy.name(), () -> {
+      authority.checkHooks(policy.hooks());
+      if (policy.notification() != null) {
+        authority.notification(policy.notification());
+      }
+      authority.repository(policy.repository());
     });
   }
 

@@ -85,6 +85,15 @@ class PlanWorkflowTest {
     public void notifyRun(Notify notify, PlanResult result) {
       JOURNAL.add("notify " + result.allSucceeded());
     }
+
+    /** Like a host whose configuration defines every name but {@code undefined}. */
+    @Override
+    public void checkPolicy(BackupPolicy policy) {
+      if (policy.notification() != null && "undefined".equals(policy.notification().name())) {
+        throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+            "notification 'undefined' is not defined on host h1", FailureType.INVALID_INPUT.name());
+      }
+    }
   }
 
   @BeforeEach
@@ -154,6 +163,15 @@ class PlanWorkflowTest {
         .isInstanceOf(WorkflowFailedException.class)
         .rootCause().hasMessageContaining("either domains or domainGlob");
     assertThat(REQUESTS).isEmpty();
+  }
+
+  @Test
+  void aPolicyTheHostRefusesFailsBeforeAnyBackup() {
+    assertThatThrownBy(() -> run(policy(List.of("a"), null, null, new Notify("undefined", true))))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause().hasMessageContaining("notification 'undefined' is not defined on host h1");
+    assertThat(REQUESTS).isEmpty();
+    assertThat(JOURNAL).isEmpty();
   }
 
   private static int maxOverlap() {
