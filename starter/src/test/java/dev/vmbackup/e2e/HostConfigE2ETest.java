@@ -142,6 +142,19 @@ class HostConfigE2ETest extends EndToEndTest {
     assertThat(Files.readString(notified)).contains("\"policy\" : \"hc-command\"").contains("hc-policy-vm");
   }
 
+  @Test
+  void aWorkerWithABadConfigurationFileStopsWithOneLine() throws Exception {
+    Path bad = scratch.resolve("bad.yaml");
+    Files.writeString(bad, "hooks:\n  app-quiesce: {command: [touch, /tmp/x]}\n");
+    Process process = JavaProcess.vmbackup(List.of("worker", "--config", bad.toString(), "--temporal",
+        server.address(), "--host", host + "-bad", "--http-port", "-1"), Map.of()).start();
+    CliResult result = result(process);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.stderr().strip()).isEqualTo("vmbackup: " + bad
+        + ": hooks.app-quiesce.command: the program 'touch' must be an absolute path");
+  }
+
   private static Object plan(String name, Notify notify) {
     BackupPolicy policy = new BackupPolicy(name, List.of("hc-policy-vm"), null, host, Strategy.FULL,
         CaptureMode.CRASH, null, null, null, 1, null, notify);

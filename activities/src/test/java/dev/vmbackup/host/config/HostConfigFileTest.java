@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import dev.vmbackup.testing.TestHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,30 +17,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HostConfigFileTest {
   @TempDir Path dir;
 
-  /** The example of the README, verbatim. */
-  static final String EXAMPLE = """
-      repositories:
-        local: {path: /var/lib/vmbackup/repository}
-        nas: {kind: files, path: /mnt/nas/vmbackup}
-      defaultRepository: local
-      hooks:
-        app-quiesce:
-          command: [/usr/local/bin/app-quiesce, --wait, "30"]
-          timeoutSeconds: 120
-          environment: {APP_SOCKET: /run/app.sock}
-        app-resume:
-          command: [/usr/local/bin/app-resume]
-      notifications:
-        ops:
-          webhook: https://alerts.example/vmbackup
-          headersFile: /etc/vmbackup/ops-headers
-        mail-admins:
-          command: [/usr/local/bin/vmbackup-mail, admins@example.org]
-      """;
+  /** The example of the README, read from it: the block after its {@code host-config-example} marker. */
+  static String readmeExample() throws IOException {
+    String readme = Files.readString(TestHost.repositoryRoot().resolve("README.md"));
+    int marker = readme.indexOf("<!-- host-config-example");
+    int start = readme.indexOf("```yaml\n", marker) + "```yaml\n".length();
+    return readme.substring(start, readme.indexOf("```", start));
+  }
 
   @Test
   void theReadmeExampleMeansWhatItSays() throws IOException {
-    HostConfig config = HostConfigFile.read(write(EXAMPLE));
+    HostConfig config = HostConfigFile.read(write(readmeExample()));
 
     assertThat(config.repositories()).containsOnlyKeys("local", "nas");
     assertThat(config.repositories().get("nas")).isEqualTo(new HostConfig.Repository("files", "/mnt/nas/vmbackup"));
@@ -52,6 +40,7 @@ class HostConfigFileTest {
     assertThat(quiesce.environment()).containsEntry("APP_SOCKET", "/run/app.sock");
     assertThat(config.hooks().get("app-resume").timeout()).hasMinutes(10);
     assertThat(config.notifications().get("ops").webhook()).isEqualTo("https://alerts.example/vmbackup");
+    assertThat(config.notifications().get("ops").headersFile()).isEqualTo("/etc/vmbackup/ops-headers");
     assertThat(config.notifications().get("mail-admins").command()).hasSize(2);
   }
 
