@@ -5,6 +5,9 @@ import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Hooks;
 import dev.vmbackup.workflows.model.Notify;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -29,7 +32,7 @@ public final class HostAuthority {
     }
     if (requested.startsWith("/")) {
       Path path = Path.of(Validation.absolutePath("repository", requested));
-      if (config.allowRepositoryPaths().stream().noneMatch(allowed -> path.startsWith(Path.of(allowed)))) {
+      if (config.allowRepositoryPaths().stream().noneMatch(allowed -> real(path).startsWith(real(Path.of(allowed))))) {
         throw refused("repositories are named in the host configuration; '" + requested
             + "' is not a repository name, and host " + host + " allows no repository path there"
             + " (allowRepositoryPaths)");
@@ -74,6 +77,25 @@ public final class HostAuthority {
           + known(config.notifications().keySet()));
     }
     return notification;
+  }
+
+  /**
+   * The path with its existing part's symbolic links resolved, so that a link below an allowed directory
+   * cannot lead a repository out of it.
+   */
+  private static Path real(Path path) {
+    Path existing = path;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return path;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String known(java.util.Set<String> names) {

@@ -82,14 +82,17 @@ public final class PlanActivitiesImpl implements PlanActivities {
     }
     Map<String, String> headers = new LinkedHashMap<>();
     try {
-      for (String line : Files.readAllLines(Path.of(file))) {
+      List<String> lines = Files.readAllLines(Path.of(file));
+      for (int number = 1; number <= lines.size(); number++) {
+        String line = lines.get(number - 1);
         if (line.isBlank() || line.strip().startsWith("#")) {
           continue;
         }
         int colon = line.indexOf(':');
         if (colon <= 0) {
-          throw new HostFailure(FailureType.INVALID_INPUT, "headers file " + file + ": '" + line.strip()
-              + "' is not a 'Name: value' line");
+          // The line itself is not quoted: it may hold the secret the file keeps out of the configuration.
+          throw new HostFailure(FailureType.INVALID_INPUT, "headers file " + file + ": line " + number
+              + " is not a 'Name: value' line");
         }
         headers.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
       }

@@ -10,7 +10,9 @@ import dev.vmbackup.workflows.model.Notify;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The host resolves names against its own configuration and refuses the rest as INVALID_INPUT. */
 class HostAuthorityTest {
@@ -46,6 +48,17 @@ class HostAuthorityTest {
     assertRefused(() -> authority.repository("/etc"), "repositories are named in the host configuration; '/etc' is"
         + " not a repository name, and host hv1 allows no repository path there (allowRepositoryPaths)");
     assertRefused(() -> authority.repository("/var/tmp/scratchy"), "'/var/tmp/scratchy' is not a repository name");
+  }
+
+  @Test
+  void aSymbolicLinkCannotLeadARepositoryOutOfAnAllowedDirectory(@TempDir Path dir) throws Exception {
+    Path allowed = Files.createDirectories(dir.resolve("allowed"));
+    Files.createSymbolicLink(allowed.resolve("escape"), Files.createDirectories(dir.resolve("elsewhere")));
+    HostAuthority host = new HostAuthority(new HostSettings("hv1", dir, "qemu:///system", 0, 0,
+        new HostConfig(null, null, List.of(allowed.toString()), null, null).withRepositoryIfNone(dir)));
+
+    assertThat(host.repository(allowed.resolve("repo/new").toString())).isEqualTo(allowed.resolve("repo/new"));
+    assertRefused(() -> host.repository(allowed.resolve("escape/repo").toString()), "is not a repository name");
   }
 
   @Test

@@ -99,6 +99,10 @@ class HostConfigE2ETest extends EndToEndTest {
       assertThat(marker).exists();
       assertThat(Files.readString(scratch.resolve("hooks.log")))
           .contains(guest.name() + " post-snapshot from-config");
+      // The command line reads a repository by its name too, from the host configuration.
+      CliResult list = cli("list", guest.name(), "--repository", "e2e");
+      assertThat(list.exitCode()).as(list.toString()).isZero();
+      assertThat(list.stdout()).contains(result.backupId());
       Invariants.assertVmClean(guest, "running");
     }
   }
