@@ -58,7 +58,13 @@ public class GlobalOptions {
   HostConfig hostConfig() {
     String requested = requestedRepository();
     Path fallback = Path.of(requested != null && requested.startsWith("/") ? requested : DEFAULT_REPOSITORY);
-    return HostConfigFile.load(HostConfigFile.locate(config, System.getenv("VMBACKUP_CONFIG")), fallback);
+    return HostConfigFile.load(HostConfigFile.locate(configFile(), null), fallback);
+  }
+
+  /** The configuration file the user named ({@code --config} or {@code $VMBACKUP_CONFIG}), or null. */
+  String configFile() {
+    String env = System.getenv("VMBACKUP_CONFIG");
+    return config != null ? config : env == null || env.isBlank() ? null : env;
   }
 
   /** The directory of the repository to read locally (list, verify, the API) or to give a worker as its default. */

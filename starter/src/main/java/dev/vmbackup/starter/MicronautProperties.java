@@ -13,8 +13,8 @@ final class MicronautProperties {
     Map<String, Object> properties = new HashMap<>();
     properties.put("vmbackup.host", options.effectiveHost());
     properties.put("vmbackup.repository", options.effectiveRepository());
-    if (options.config != null || System.getenv("VMBACKUP_CONFIG") != null) {
-      properties.put("vmbackup.config", options.config != null ? options.config : System.getenv("VMBACKUP_CONFIG"));
+    if (options.configFile() != null) {
+      properties.put("vmbackup.config", options.configFile());
     }
     properties.put("vmbackup.state-dir", options.stateDir());
     properties.put("vmbackup.namespace", options.namespace);
