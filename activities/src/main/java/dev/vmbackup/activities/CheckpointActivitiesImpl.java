@@ -84,9 +84,7 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
       String domain = Validation.domainName("domain", request.domain());
       DomainStatus status = hypervisor.lookup(domain)
           .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + domain + " not found"));
-      String repository = request.repository() != null
-          ? Validation.absolutePath("repository", request.repository())
-          : settings.defaultRepository().toString();
+      String repository = new HostAuthority(settings).repository(request.repository()).toString();
       DomainInfo info = new DomainInfo(domain, status.uuid(), status.state(), status.persistent(), List.of(),
           List.of(), false, null, repository);
       List<String> deleted = new ArrayList<>();

@@ -1,43 +1,44 @@
 package dev.vmbackup.activities;
 
-import dev.vmbackup.host.process.CommandResult;
+import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.host.process.CommandFailedException;
+import dev.vmbackup.host.process.CommandResult;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.HookActivities;
 import dev.vmbackup.workflows.model.HookRequest;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
-/** Runs pre- and post-snapshot hook commands on the host. */
+/** Runs the pre- and post-snapshot hooks this host defines, by name. */
 public final class HookActivitiesImpl implements HookActivities {
-  private static final Duration TIMEOUT = Duration.ofMinutes(10);
-
+  private final HostAuthority authority;
   private final ProcessRunner runner;
 
-  public HookActivitiesImpl(ProcessRunner runner) {
+  public HookActivitiesImpl(HostSettings settings, ProcessRunner runner) {
+    this.authority = new HostAuthority(settings);
     this.runner = runner;
   }
 
   @Override
   public void runHook(HookRequest request) {
     ActivityBoundary.run(request.phase() + " hook of " + request.domain(), () -> {
-      if (request.command().isEmpty()) {
-        return;
-      }
+      HostConfig.Hook hook = authority.hook(request.hook());
+      Map<String, String> environment = new HashMap<>(hook.environment());
+      environment.put("VMBACKUP_DOMAIN", request.domain());
+      environment.put("VMBACKUP_BACKUP_ID", request.backupId() == null ? "" : request.backupId());
+      environment.put("VMBACKUP_PHASE", request.phase());
+      environment.put("VMBACKUP_HOST", request.host() == null ? "" : request.host());
       CommandResult result;
       try {
-        result = runner.run(request.command(), Map.of(
-            "VMBACKUP_DOMAIN", request.domain(),
-            "VMBACKUP_BACKUP_ID", request.backupId() == null ? "" : request.backupId(),
-            "VMBACKUP_PHASE", request.phase(),
-            "VMBACKUP_HOST", request.host() == null ? "" : request.host()), TIMEOUT);
+        result = runner.run(hook.command(), environment, hook.timeout());
       } catch (CommandFailedException e) {
-        throw new HostFailure(FailureType.HOOK_FAILED, request.phase() + " hook: " + e.getMessage());
+        throw new HostFailure(FailureType.HOOK_FAILED, request.phase() + " hook " + request.hook() + ": "
+            + e.getMessage());
       }
       if (!result.succeeded()) {
         throw new HostFailure(FailureType.HOOK_FAILED,
-            request.phase() + " hook " + ProcessRunner.failureMessage(result));
+            request.phase() + " hook " + request.hook() + " " + ProcessRunner.failureMessage(result));
       }
     });
   }

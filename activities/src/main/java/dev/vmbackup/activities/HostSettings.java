@@ -1,28 +1,38 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.host.config.HostConfig;
 import java.nio.file.Path;
 
 /**
  * The configuration of one host's worker.
  *
  * @param host this host's name; its task queue is {@code vmbackup-host-<host>}
- * @param defaultRepository the repository used when a request names none
  * @param stateDir where the worker keeps its own small state (domain locks)
  * @param libvirtUri e.g. {@code qemu:///system}
  * @param copyBytesPerSecond limit of copies into and out of the repository, so that a backup does not
  *     starve the VMs' own storage traffic; 0 for none
  * @param mergeBytesPerSecond limit of block commits, passed to libvirt; 0 for none
+ * @param config what requests may use on this host: repositories, hooks, notifications
  */
 public record HostSettings(
     String host,
-    Path defaultRepository,
     Path stateDir,
     String libvirtUri,
     long copyBytesPerSecond,
-    long mergeBytesPerSecond) {
-  /** Settings without bandwidth limits. */
+    long mergeBytesPerSecond,
+    HostConfig config) {
+  /**
+   * Settings of a host assembled in code (the command line's embedded worker, the activity tests, the
+   * benchmark), whose requests come from the same process and so may name repositories by path: a
+   * default repository, repository paths allowed anywhere, no hooks, no notifications.
+   */
   public HostSettings(String host, Path defaultRepository, Path stateDir, String libvirtUri) {
-    this(host, defaultRepository, stateDir, libvirtUri, 0, 0);
+    this(host, stateDir, libvirtUri, 0, 0, HostConfig.defaults(defaultRepository).allowingRepositoryPaths("/"));
+  }
+
+  /** The repository used when a request names none. */
+  public Path defaultRepository() {
+    return config.defaultRepositoryPath();
   }
 
   public Path locksDir() {

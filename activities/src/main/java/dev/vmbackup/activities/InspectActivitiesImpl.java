@@ -31,11 +31,13 @@ public final class InspectActivitiesImpl implements InspectActivities {
   static final Pattern OVERLAY_NAME = Pattern.compile(".*\\.vmbackup-(?!chain-)([^/]+)\\.qcow2$");
 
   private final HostSettings settings;
+  private final HostAuthority authority;
   private final Hypervisor hypervisor;
   private final ImageTool images;
 
   public InspectActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ImageTool images) {
     this.settings = settings;
+    this.authority = new HostAuthority(settings);
     this.hypervisor = hypervisor;
     this.images = images;
   }
@@ -52,10 +54,12 @@ public final class InspectActivitiesImpl implements InspectActivities {
 
   private DomainInfo inspect(InspectRequest request) {
     String name = Validation.domainName("domain", request.domain());
+    // The host's own configuration decides what the request may use, before anything else is looked at.
+    authority.checkHooks(request.hooks());
+    String repository = repository(request.repository());
     DomainStatus status = hypervisor.lookup(name)
         .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND,
             "domain " + name + " not found on host " + settings.host()));
-    String repository = repository(request.repository());
     DomainDefinition definition = DomainDisks.current(hypervisor, name, status.state().isActive());
 
     List<DiskInfo> disks = new ArrayList<>();
@@ -130,9 +134,7 @@ public final class InspectActivitiesImpl implements InspectActivities {
   }
 
   private String repository(String requested) {
-    Path path = requested != null
-        ? Path.of(Validation.absolutePath("repository", requested))
-        : settings.defaultRepository();
+    Path path = authority.repository(requested);
     try {
       Files.createDirectories(path);
     } catch (IOException e) {

@@ -1,10 +1,13 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.process.CommandResult;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.Notify;
 import dev.vmbackup.workflows.model.PlanResult;
 import java.io.IOException;
@@ -18,16 +21,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Resolves a policy's VMs on the host and sends its notifications. */
+/** Resolves a policy's VMs on the host and sends the notifications the host defines. */
 public final class PlanActivitiesImpl implements PlanActivities {
+  private final HostAuthority authority;
   private final Hypervisor hypervisor;
   private final ProcessRunner runner;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  public PlanActivitiesImpl(Hypervisor hypervisor, ProcessRunner runner) {
+  public PlanActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ProcessRunner runner) {
+    this.authority = new HostAuthority(settings);
     this.hypervisor = hypervisor;
     this.runner = runner;
   }
@@ -41,29 +47,68 @@ public final class PlanActivitiesImpl implements PlanActivities {
   }
 
   @Override
+  public void checkPolicy(BackupPolicy policy) {
+    ActivityBoundary.run("check policy " + policy.name(), () -> {
+      authority.checkHooks(policy.hooks());
+      if (policy.notification() != null) {
+        authority.notification(policy.notification());
+      }
+      authority.repository(policy.repository());
+    });
+  }
+
+  @Override
   public void notifyRun(Notify notify, PlanResult result) {
     ActivityBoundary.run("notify about policy " + result.policy(), () -> {
+      HostConfig.Notification notification = authority.notification(notify);
       byte[] body = json(result);
       String status = result.allSucceeded() ? "ok" : "failed";
-      if (notify.webhook() != null && !notify.webhook().isBlank()) {
-        post(notify.webhook(), body);
+      if (notification.webhook() != null) {
+        post(notification.webhook(), headers(notification.headersFile()), body);
       }
-      if (!notify.command().isEmpty()) {
-        runCommand(notify.command(), body, result.policy(), status);
+      if (!notification.command().isEmpty()) {
+        runCommand(notification.command(), body, result.policy(), status);
       }
     });
   }
 
-  private void post(String url, byte[] body) {
-    URI uri = URI.create(url);
-    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("webhook " + url + " is not an http(s) URL");
+  /**
+   * The headers of a webhook, from its file of {@code Name: value} lines; read at each notification, so
+   * that a rotated secret needs no restart. Blank lines and lines starting with {@code #} are skipped.
+   */
+  private static Map<String, String> headers(String file) {
+    if (file == null) {
+      return Map.of();
     }
+    Map<String, String> headers = new LinkedHashMap<>();
     try {
+      List<String> lines = Files.readAllLines(Path.of(file));
+      for (int number = 1; number <= lines.size(); number++) {
+        String line = lines.get(number - 1);
+        if (line.isBlank() || line.strip().startsWith("#")) {
+          continue;
+        }
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+          // The line itself is not quoted: it may hold the secret the file keeps out of the configuration.
+          throw new HostFailure(FailureType.INVALID_INPUT, "headers file " + file + ": line " + number
+              + " is not a 'Name: value' line");
+        }
+        headers.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+      }
+    } catch (IOException e) {
+      throw new HostFailure(FailureType.INVALID_INPUT, "headers file " + file + " cannot be read: " + e.getMessage());
+    }
+    return headers;
+  }
+
+  private void post(String url, Map<String, String> headers, byte[] body) {
+    try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/json");
+      headers.forEach(request::header);
       HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+          request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
         throw new IllegalStateException("webhook " + url + " answered " + response.statusCode() + "; will retry");
       }

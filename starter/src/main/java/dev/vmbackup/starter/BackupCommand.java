@@ -89,7 +89,7 @@ class BackupCommand implements Callable<Integer> {
       Validation.hostName(options.effectiveHost());
       String repository = options.requestedRepository();
       if (repository != null) {
-        Validation.absolutePath("repository", repository);
+        Validation.repository(repository);
       }
       Strategy parsed = Strategy.fromWire(strategy);
       if (maxChainLength != null && parsed != Strategy.CHAIN) {

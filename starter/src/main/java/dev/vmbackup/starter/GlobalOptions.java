@@ -1,7 +1,11 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.host.config.HostConfig;
+import dev.vmbackup.host.config.HostConfigFile;
 import dev.vmbackup.worker.TemporalConnection;
 import dev.vmbackup.worker.WorkerConfig;
+import dev.vmbackup.workflows.Validation;
+import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -10,9 +14,16 @@ public class GlobalOptions {
   static final String DEFAULT_REPOSITORY = "/var/lib/vmbackup/repository";
   static final String DEFAULT_STATE_DIR = "/var/lib/vmbackup/state";
 
-  @Option(names = "--repository", paramLabel = "DIR",
-      description = "Backup repository directory (default: $VMBACKUP_REPOSITORY or " + DEFAULT_REPOSITORY + ").")
+  @Option(names = "--repository", paramLabel = "NAME|DIR",
+      description = "Backup repository: a name from the host configuration, or a directory (a path with a '/';"
+          + " only the embedded worker and hosts whose allowRepositoryPaths cover it accept one). Default:"
+          + " $VMBACKUP_REPOSITORY, else the host's default repository.")
   String repository;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Host configuration: repositories, hooks, notifications (default: $VMBACKUP_CONFIG, else "
+          + "/etc/vmbackup/vmbackup.yaml if it exists).")
+  String config;
 
   @Mixin ConnectionOptions temporal;
 
@@ -24,19 +35,50 @@ public class GlobalOptions {
   @Option(names = "--json", description = "Print one JSON object on stdout instead of text.")
   boolean json;
 
-  /** The repository the user named, or null to let the host's worker use its default. */
+  /**
+   * The repository the user named, or null to let the host's worker use its default: a name as given,
+   * a path (anything with a {@code /}) made absolute.
+   */
   String requestedRepository() {
-    if (repository != null) {
-      return absolute(repository);
+    String given = repository != null ? repository : System.getenv("VMBACKUP_REPOSITORY");
+    if (given == null || given.isBlank()) {
+      return null;
     }
-    String env = System.getenv("VMBACKUP_REPOSITORY");
-    return env == null || env.isBlank() ? null : absolute(env);
+    return given.contains("/") ? absolute(given) : given;
   }
 
-  /** The repository to read locally (list, verify) or to give an embedded worker. */
+  /**
+   * This host's configuration file, or its defaults without one: a requested repository path is the
+   * default repository of a host whose configuration defines none.
+   */
+  HostConfig hostConfig() {
+    String requested = requestedRepository();
+    Path fallback = Path.of(requested != null && requested.startsWith("/") ? requested : DEFAULT_REPOSITORY);
+    return HostConfigFile.load(HostConfigFile.locate(configFile(), null), fallback);
+  }
+
+  /** The configuration file the user named ({@code --config} or {@code $VMBACKUP_CONFIG}), or null. */
+  String configFile() {
+    String env = System.getenv("VMBACKUP_CONFIG");
+    return config != null ? config : env == null || env.isBlank() ? null : env;
+  }
+
+  /** The directory of the repository to read locally (list, verify, the API) or to give a worker as its default. */
   String effectiveRepository() {
     String requested = requestedRepository();
-    return requested != null ? requested : DEFAULT_REPOSITORY;
+    if (requested != null && requested.startsWith("/")) {
+      return requested;
+    }
+    HostConfig host = hostConfig();
+    if (requested == null) {
+      return host.defaultRepositoryPath().toString();
+    }
+    HostConfig.Repository named = host.repositories().get(Validation.configName("repository", requested));
+    if (named == null) {
+      throw new UserError("repository '" + requested + "' is not defined in this host's configuration (it defines "
+          + String.join(", ", host.repositories().keySet()) + ")");
+    }
+    return named.path();
   }
 
   /** The Temporal address the user gave, or null. */

@@ -13,6 +13,9 @@ final class MicronautProperties {
     Map<String, Object> properties = new HashMap<>();
     properties.put("vmbackup.host", options.effectiveHost());
     properties.put("vmbackup.repository", options.effectiveRepository());
+    if (options.configFile() != null) {
+      properties.put("vmbackup.config", options.configFile());
+    }
     properties.put("vmbackup.state-dir", options.stateDir());
     // The OpenAPI document micronaut-openapi generated at build time.
     properties.put("micronaut.router.static-resources.openapi.paths", "classpath:META-INF/swagger");

@@ -84,16 +84,17 @@ class PolicyCommand implements Runnable {
     @Option(names = "--max-concurrent", paramLabel = "N", description = "Backups at once on the host (default 2).")
     Integer maxConcurrent;
 
-    @Option(names = "--pre-snapshot", paramLabel = "ARG", split = ",",
-        description = "Pre-snapshot hook command, as comma-separated arguments.")
-    List<String> preSnapshot;
+    @Option(names = "--pre-snapshot", paramLabel = "HOOK",
+        description = "Pre-snapshot hook: its name in the host configuration.")
+    String preSnapshot;
 
-    @Option(names = "--post-snapshot", paramLabel = "ARG", split = ",",
-        description = "Post-snapshot hook command, as comma-separated arguments.")
-    List<String> postSnapshot;
+    @Option(names = "--post-snapshot", paramLabel = "HOOK",
+        description = "Post-snapshot hook: its name in the host configuration.")
+    String postSnapshot;
 
-    @Option(names = "--webhook", paramLabel = "URL", description = "POSTed the run's result as JSON on failure.")
-    String webhook;
+    @Option(names = "--notify", paramLabel = "NAME",
+        description = "Notification (its name in the host configuration) sent the run's result on failure.")
+    String notification;
 
     @Option(names = "--notify-on-success", description = "Also notify when every backup succeeded.")
     boolean notifyOnSuccess;
@@ -134,7 +135,7 @@ class PolicyCommand implements Runnable {
       }
       try {
         Hooks hooks = preSnapshot == null && postSnapshot == null ? null : new Hooks(preSnapshot, postSnapshot, null);
-        Notify notify = webhook == null ? null : new Notify(webhook, null, notifyOnSuccess);
+        Notify notify = notification == null ? null : new Notify(notification, notifyOnSuccess);
         RetentionPolicy keep = retention.policy();
         return new BackupPolicy(name, domains, glob, options.host != null ? options.effectiveHost() : null,
             Strategy.fromWire(strategy), CaptureMode.fromWire(capture), options.requestedRepository(),

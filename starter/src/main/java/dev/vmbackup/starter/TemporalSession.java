@@ -121,8 +121,10 @@ final class TemporalSession implements AutoCloseable {
     TestWorkflowEnvironment environment = TestWorkflowEnvironment.newInstance(
         TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system");
-    HostSettings settings = new HostSettings(options.effectiveHost(), Path.of(options.effectiveRepository()),
-        Path.of(options.stateDir()), "qemu:///system");
+    // The embedded worker serves this command only, whose user is root on this host already: it reads the
+    // host's configuration (hooks, notifications, named repositories) and also accepts repository paths.
+    HostSettings settings = new HostSettings(options.effectiveHost(), Path.of(options.stateDir()), "qemu:///system",
+        0, 0, options.hostConfig().allowingRepositoryPaths("/"));
     WorkerAssembly.register(environment.getWorkerFactory(), environment.getWorkflowClient(), settings, hypervisor,
         new QemuImg(new ProcessRunner()), new WorkerAssembly.Roles(true, true, 4));
     environment.start();

@@ -41,6 +41,8 @@ class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // A bad configuration file stops the worker here, with one line, before it polls for anything.
+    options.hostConfig();
     Map<String, Object> properties = new HashMap<>(MicronautProperties.common(options));
     properties.put("vmbackup.run-workflows", !noWorkflows);
     properties.put("vmbackup.max-concurrent-host-activities", maxConcurrent);

@@ -83,6 +83,25 @@ class ApiE2ETest extends EndToEndTest {
   }
 
   @Test
+  void commandsUrlsAndRepositoryPathsAreRefusedWhereNamesBelong() throws Exception {
+    HttpResponse<String> argv = post("/api/backups",
+        "{\"domain\":\"vm1\",\"hooks\":{\"preSnapshot\":[\"/usr/bin/touch\",\"/tmp/x\"]}}");
+    assertThat(argv.statusCode()).isEqualTo(400);
+    assertThat(json(argv).get("error").asText()).isEqualTo(
+        "hooks are named in the host configuration; '/usr/bin/touch /tmp/x' is not a hook name"
+            + " (letters, digits and . _ + - only)");
+
+    HttpResponse<String> webhook = post("/api/policies", "{\"name\":\"p1\",\"domains\":[\"vm1\"],"
+        + "\"schedule\":{\"every\":\"1h\"},\"notification\":{\"webhook\":\"http://169.254.169.254/\"}}");
+    assertThat(webhook.statusCode()).isEqualTo(400);
+    assertThat(json(webhook).get("error").asText()).contains("'http://169.254.169.254/' is not a notification name");
+
+    HttpResponse<String> relative = post("/api/backups", "{\"domain\":\"vm1\",\"repository\":\"backups/x\"}");
+    assertThat(relative.statusCode()).isEqualTo(400);
+    assertThat(json(relative).get("error").asText()).contains("'backups/x' is not a repository name");
+  }
+
+  @Test
   void badInputIs400UnknownIdsAre404AndTheTokenIsRequired() throws Exception {
     HttpResponse<String> badName = post("/api/backups", "{\"domain\":\"../etc\"}");
     assertThat(badName.statusCode()).isEqualTo(400);

@@ -31,6 +31,10 @@ abstract class EndToEndTest {
   static Path scratch;
   static Path repository;
   static Path stateDir;
+  /** The host configuration file of the test's worker and command line: see {@link #writeHostConfig()}. */
+  static Path hostConfig;
+  /** Where the configuration's notification {@code test-webhook} posts: {@code http://127.0.0.1:PORT/hook}. */
+  static int webhookPort;
   static WorkerProcess worker;
   /** Where the worker serves /health and /prometheus. */
   static int workerHttpPort;
@@ -58,6 +62,8 @@ abstract class EndToEndTest {
     scratch = TestHost.scratchDir("e2e");
     repository = scratch.resolve("repository");
     stateDir = scratch.resolve("state");
+    webhookPort = DevServer.freePort();
+    hostConfig = writeHostConfig();
     worker = newWorker().start(client, TaskQueues.host(host));
   }
 
@@ -71,6 +77,44 @@ abstract class EndToEndTest {
       Histories.export(client, host, Path.of(record));
     }
     TestHost.deleteRecursively(scratch);
+  }
+
+  /**
+   * The test host's configuration: the scratch repository as {@code e2e} (the default), repository paths
+   * allowed under the scratch directory (so that the tests can name the repositories they make as they
+   * go, such as a full or read-only one, by path), hooks that leave traces in the scratch directory, and
+   * notifications: the webhook {@code test-webhook} (with a header from a file) and the command
+   * {@code test-command}.
+   */
+  private static Path writeHostConfig() {
+    Path file = scratch.resolve("vmbackup.yaml");
+    Path headers = scratch.resolve("webhook-headers");
+    String hookLog = scratch.resolve("hooks.log").toString();
+    try {
+      java.nio.file.Files.writeString(headers, "# sent with every POST of test-webhook\nX-Vmbackup-Test: e2e-secret\n");
+      java.nio.file.Files.writeString(file, String.join("\n",
+          "repositories:",
+          "  e2e: {path: '" + repository + "'}",
+          "defaultRepository: e2e",
+          "allowRepositoryPaths: ['" + scratch + "']",
+          "hooks:",
+          "  record-phase:",
+          "    command: [/bin/sh, -c, 'echo \"$VMBACKUP_DOMAIN $VMBACKUP_PHASE $HOOK_NOTE\" >> \"$HOOK_LOG\"']",
+          "    timeoutSeconds: 60",
+          "    environment: {HOOK_LOG: '" + hookLog + "', HOOK_NOTE: from-config}",
+          "  touch-marker:",
+          "    command: [/usr/bin/touch, '" + scratch.resolve("named-hook-marker") + "']",
+          "notifications:",
+          "  test-webhook:",
+          "    webhook: 'http://127.0.0.1:" + webhookPort + "/hook'",
+          "    headersFile: '" + headers + "'",
+          "  test-command:",
+          "    command: [/bin/sh, -c, 'cp \"$VMBACKUP_RESULT_FILE\" \"$0\"', '" + scratch.resolve("notified.json") + "']",
+          ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   static WorkerProcess newWorker() {
@@ -90,7 +134,7 @@ abstract class EndToEndTest {
     Map<String, String> environment = new java.util.HashMap<>(extraEnvironment);
     environment.put("VMBACKUP_STATE_DIR", stateDir.toString());
     List<String> arguments = new ArrayList<>(List.of(
-        "--temporal", server.address(), "--host", host, "--repository", repository.toString()));
+        "--temporal", server.address(), "--host", host, "--config", hostConfig.toString()));
     List<String> options = new ArrayList<>(workerOptions);
     int port = options.indexOf("--http-port");
     options.set(port + 1, Integer.toString(httpPort));
@@ -127,7 +171,8 @@ abstract class EndToEndTest {
       command.addAll(List.of("--repository", repository.toString()));
     }
     try {
-      return JavaProcess.vmbackup(command, Map.of("VMBACKUP_STATE_DIR", stateDir.toString())).start();
+      return JavaProcess.vmbackup(command, Map.of("VMBACKUP_STATE_DIR", stateDir.toString(),
+          "VMBACKUP_CONFIG", hostConfig.toString())).start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

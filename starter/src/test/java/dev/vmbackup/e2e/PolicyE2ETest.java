@@ -17,15 +17,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A policy on the real Temporal dev server: its Schedule runs the plan workflow, skips overlapping
- * runs, pauses, resumes, triggers, prunes, runs hooks, notifies a webhook, and is deleted.
+ * runs, pauses, resumes, triggers, prunes, runs the hooks the host configuration names, notifies its
+ * webhook, and is deleted.
  */
 @WorkerOptions({"--copy-bandwidth", "4"})
 class PolicyE2ETest extends EndToEndTest {
   @Test
   void aShortIntervalPolicyRunsSkipsOverlapsPausesResumesPrunesAndNotifies() throws Exception {
     List<String> webhook = new CopyOnWriteArrayList<>();
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    List<String> headers = new CopyOnWriteArrayList<>();
+    // The host configuration's notification test-webhook posts here.
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", webhookPort), 0);
     http.createContext("/hook", exchange -> {
+      headers.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Vmbackup-Test")));
       webhook.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       exchange.sendResponseHeaders(204, -1);
       exchange.close();
@@ -35,21 +39,20 @@ class PolicyE2ETest extends EndToEndTest {
     try (TestGuest one = TestGuest.builder("pol1")
             .disk(dev.vmbackup.host.guest.TinyGuest.Disk.qcow2("vda").withBallast(16)).create();
         TestGuest two = TestGuest.builder("pol2").create()) {
+      // Written by the configuration's hook record-phase.
       Path hookLog = scratch.resolve("hooks.log");
       Path policyFile = scratch.resolve("policy.yaml");
       Files.writeString(policyFile, String.join("\n",
           "name: " + name,
           "domains: [" + one.name() + ", " + two.name() + "]",
           "host: " + host,
-          "repository: " + repository,
+          "repository: e2e",
           "capture: crash",
           "schedule: {every: 3s}",
           "retention: {keepLast: 2}",
           "maxConcurrentPerHost: 1",
-          "hooks:",
-          "  preSnapshot: [/bin/sh, -c, 'echo \"$VMBACKUP_DOMAIN $VMBACKUP_PHASE\" >> " + hookLog + "']",
-          "  postSnapshot: [/bin/sh, -c, 'echo \"$VMBACKUP_DOMAIN $VMBACKUP_PHASE\" >> " + hookLog + "']",
-          "notification: {webhook: 'http://127.0.0.1:" + http.getAddress().getPort() + "/hook', onSuccess: true}",
+          "hooks: {preSnapshot: record-phase, postSnapshot: record-phase}",
+          "notification: {name: test-webhook, onSuccess: true}",
           ""));
 
       CliResult create = cli("policy", "create", "--file", policyFile.toString());
@@ -97,9 +100,13 @@ class PolicyE2ETest extends EndToEndTest {
         Invariants.assertVmClean(guest, "running");
       }
       String hooks = Files.readString(hookLog);
-      assertThat(hooks).contains(one.name() + " pre-snapshot").contains(one.name() + " post-snapshot")
-          .contains(two.name() + " pre-snapshot").contains(two.name() + " post-snapshot");
+      // The hooks ran with the environment the configuration gives them.
+      assertThat(hooks).contains(one.name() + " pre-snapshot from-config")
+          .contains(one.name() + " post-snapshot from-config")
+          .contains(two.name() + " pre-snapshot from-config").contains(two.name() + " post-snapshot from-config");
       assertThat(webhook.get(0)).contains("\"policy\" : \"" + name + "\"").contains(one.name());
+      // The header came from the notification's headersFile.
+      assertThat(headers).first().isEqualTo("e2e-secret");
     } finally {
       http.stop(0);
       cli("policy", "delete", name);
@@ -107,7 +114,7 @@ class PolicyE2ETest extends EndToEndTest {
   }
 
   @Test
-  void policiesNeedARealServerAndAValidDefinition() {
+  void policiesNeedARealServerAndAValidDefinition() throws Exception {
     CliResult invalid = cli("policy", "create", "bad", "--domain", "a", "--glob", "b*", "--every", "1h");
     assertThat(invalid.exitCode()).isEqualTo(1);
     assertThat(invalid.stderr().strip()).isEqualTo("vmbackup: policy bad: give either domains or domainGlob");
@@ -115,6 +122,20 @@ class PolicyE2ETest extends EndToEndTest {
     CliResult noSchedule = cli("policy", "create", "bad", "--domain", "a");
     assertThat(noSchedule.exitCode()).isEqualTo(1);
     assertThat(noSchedule.stderr()).contains("needs a schedule");
+
+    // Hooks and notifications are names of the host configuration: a command or a URL is refused.
+    CliResult argv = cli("policy", "create", "bad", "--domain", "a", "--every", "1h",
+        "--pre-snapshot", "/usr/bin/touch /tmp/x");
+    assertThat(argv.exitCode()).isEqualTo(1);
+    assertThat(argv.stderr().strip()).isEqualTo("vmbackup: hooks are named in the host configuration;"
+        + " '/usr/bin/touch /tmp/x' is not a hook name (letters, digits and . _ + - only)");
+    Path webhookPolicy = scratch.resolve("webhook-policy.yaml");
+    java.nio.file.Files.writeString(webhookPolicy, "name: bad\ndomains: [a]\nschedule: {every: 1h}\n"
+        + "notification: {webhook: 'http://169.254.169.254/latest', onSuccess: true}\n");
+    CliResult url = cli("policy", "create", "--file", webhookPolicy.toString());
+    assertThat(url.exitCode()).isEqualTo(1);
+    assertThat(url.stderr().strip()).isEqualTo("vmbackup: notifications are named in the host configuration;"
+        + " 'http://169.254.169.254/latest' is not a notification name (give name: NAME, not webhook or command)");
 
     CliResult unknown = cli("policy", "pause", "no-such-policy");
     assertThat(unknown.exitCode()).isEqualTo(1);

@@ -84,8 +84,8 @@ public final class WorkerAssembly {
           new VerifyActivitiesImpl(images),
           new RestoreActivitiesImpl(hypervisor, images, copier),
           new PruneActivitiesImpl(),
-          new PlanActivitiesImpl(hypervisor, new ProcessRunner()),
-          new HookActivitiesImpl(new ProcessRunner()),
+          new PlanActivitiesImpl(settings, hypervisor, new ProcessRunner()),
+          new HookActivitiesImpl(settings, new ProcessRunner()),
           new ChainActivitiesImpl(hypervisor, images, settings.mergeBytesPerSecond()),
           new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));
       // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy

@@ -1,6 +1,8 @@
 package dev.vmbackup.worker;
 
 import dev.vmbackup.activities.HostSettings;
+import dev.vmbackup.host.config.HostConfig;
+import dev.vmbackup.host.config.HostConfigFile;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,8 +17,13 @@ import java.nio.file.Path;
 public class WorkerConfig {
   /** This host's name; host actions for its VMs arrive on {@code vmbackup-host-<host>}. Default: the hostname. */
   private String host;
-  /** Repository used when a request names none. */
+  /** Repository used when a request names none, unless the configuration file defines repositories. */
   private String repository = "/var/lib/vmbackup/repository";
+  /**
+   * The host configuration file ({@code --config}, {@code $VMBACKUP_CONFIG}); absent:
+   * {@code /etc/vmbackup/vmbackup.yaml} if it exists, else a host without hooks or notifications.
+   */
+  private String config;
   /** Small state of the worker itself (domain locks). */
   private String stateDir = "/var/lib/vmbackup/state";
   private String libvirtUri = "qemu:///system";
@@ -29,9 +36,19 @@ public class WorkerConfig {
   /** Bandwidth limit of block commits, MiB/s; 0 for none. */
   private long mergeBandwidthMib;
 
+  /** Throws {@link IllegalArgumentException} with one line naming the problem of a bad configuration file. */
   public HostSettings hostSettings() {
-    return new HostSettings(effectiveHost(), Path.of(repository), Path.of(stateDir), libvirtUri,
-        copyBandwidthMib << 20, mergeBandwidthMib << 20);
+    HostConfig hostConfig = HostConfigFile.load(HostConfigFile.locate(config, null), Path.of(repository));
+    return new HostSettings(effectiveHost(), Path.of(stateDir), libvirtUri,
+        copyBandwidthMib << 20, mergeBandwidthMib << 20, hostConfig);
+  }
+
+  public String getConfig() {
+    return config;
+  }
+
+  public void setConfig(String config) {
+    this.config = config;
   }
 
   public long getCopyBandwidthMib() {

@@ -64,7 +64,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       List<String> repairs = pullDeletedLayers(request, steps);
 
       step = "inspect";
-      DomainInfo domain = steps.inspect.inspectDomain(new InspectRequest(request.domain(), request.repository()));
+      DomainInfo domain = steps.inspect.inspectDomain(new InspectRequest(request.domain(), request.repository(), request.hooks()));
       if (domain.state() == DomainState.OTHER) {
         throw ApplicationFailure.newNonRetryableFailure(
             "domain " + domain.name() + " is neither running, paused nor shut off; back it up once it is",
@@ -167,7 +167,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
         Validation.hostName(request.host());
       }
       if (request.repository() != null) {
-        Validation.absolutePath("repository", request.repository());
+        Validation.repository(request.repository());
       }
       if (request.maxChainLength() != null && request.maxChainLength() < 2) {
         // One overlay is the active one, the next is the one a backup adds on top of it.

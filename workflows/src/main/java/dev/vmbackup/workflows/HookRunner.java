@@ -34,7 +34,7 @@ final class HookRunner {
 
   void preSnapshot() {
     Hooks hooks = request.hooks();
-    if (hooks == null || hooks.preSnapshot().isEmpty() || preRan) {
+    if (hooks == null || hooks.preSnapshot() == null || preRan) {
       return;
     }
     preRan = true;
@@ -50,7 +50,7 @@ final class HookRunner {
 
   void postSnapshot() {
     Hooks hooks = request.hooks();
-    if (hooks == null || hooks.postSnapshot().isEmpty() || postRan) {
+    if (hooks == null || hooks.postSnapshot() == null || postRan) {
       return;
     }
     postRan = true;
@@ -64,8 +64,8 @@ final class HookRunner {
     }).run();
   }
 
-  private void run(String phase, List<String> command) {
+  private void run(String phase, String hook) {
     steps.forward(HookActivities.class)
-        .runHook(new HookRequest(phase, request.domain(), backupId, steps.host, command));
+        .runHook(new HookRequest(phase, request.domain(), backupId, steps.host, hook));
   }
 }

@@ -41,6 +41,11 @@ public class PlanWorkflowImpl implements PlanWorkflow {
     PolicyValidation.validate(policy);
     String host = policy.host() != null ? policy.host() : hostDefaults.defaultHost();
     PlanActivities plan = new HostSteps(host).forward(PlanActivities.class);
+    // The host decides what the policy may use, before any backup starts. Runs recorded before hosts
+    // checked policies carry no marker of this version and replay as they ran.
+    if (Workflow.getVersion("host-checks-policy", Workflow.DEFAULT_VERSION, 1) >= 1) {
+      plan.checkPolicy(policy);
+    }
     List<String> domains = policy.domains().isEmpty() ? plan.listDomains(policy.domainGlob()) : policy.domains();
 
     Map<String, VmOutcome> outcomes = new LinkedHashMap<>();

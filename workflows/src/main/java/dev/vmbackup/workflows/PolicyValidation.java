@@ -1,6 +1,8 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.model.BackupPolicy;
+import dev.vmbackup.workflows.model.Hooks;
+import dev.vmbackup.workflows.model.Notify;
 import io.temporal.failure.ApplicationFailure;
 import java.util.regex.Pattern;
 
@@ -10,17 +12,46 @@ public final class PolicyValidation {
 
   private PolicyValidation() {}
 
-  /** Throws {@code INVALID_INPUT} naming the first problem. */
+  /**
+   * The check of the plan workflow: throws {@code INVALID_INPUT} naming the first problem. It leaves the
+   * hook and notification names to the host that runs them (which refuses anything it does not define
+   * before a backup starts), so that the workflow decides as it did for runs already recorded.
+   */
   public static void validate(BackupPolicy policy) {
     try {
-      check(policy);
+      checkShape(policy);
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());
     }
   }
 
-  /** The same check for callers outside a workflow: throws {@link IllegalArgumentException}. */
+  /**
+   * The check for callers outside a workflow (the command line, the API), before a policy is scheduled:
+   * also refuses a command, URL or path where a hook or notification name belongs. Throws
+   * {@link IllegalArgumentException}.
+   */
   public static void check(BackupPolicy policy) {
+    checkShape(policy);
+    hookNames(policy.hooks());
+    Notify notify = policy.notification();
+    if (notify != null) {
+      Validation.notification(notify);
+    }
+  }
+
+  /** Refuses anything but names in a request's hooks. */
+  public static void hookNames(Hooks hooks) {
+    if (hooks != null) {
+      if (hooks.preSnapshot() != null) {
+        Validation.configName("hook", hooks.preSnapshot());
+      }
+      if (hooks.postSnapshot() != null) {
+        Validation.configName("hook", hooks.postSnapshot());
+      }
+    }
+  }
+
+  private static void checkShape(BackupPolicy policy) {
     if (policy == null) {
       throw new IllegalArgumentException("a policy is required");
     }
@@ -39,7 +70,7 @@ public final class PolicyValidation {
       Validation.hostName(policy.host());
     }
     if (policy.repository() != null) {
-      Validation.absolutePath("repository", policy.repository());
+      Validation.repository(policy.repository());
     }
   }
 }

@@ -96,7 +96,7 @@ public class PruneWorkflowImpl implements PruneWorkflow {
         Validation.hostName(request.host());
       }
       if (request.repository() != null) {
-        Validation.absolutePath("repository", request.repository());
+        Validation.repository(request.repository());
       }
       RetentionPolicy retention = request.retention();
       if (retention == null) {

@@ -304,7 +304,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         Validation.absolutePath("target directory", request.targetDir());
       }
       if (request.repository() != null) {
-        Validation.absolutePath("repository", request.repository());
+        Validation.repository(request.repository());
       }
       if (request.host() != null) {
         Validation.hostName(request.host());

@@ -1,5 +1,6 @@
 package dev.vmbackup.workflows;
 
+import dev.vmbackup.workflows.model.Notify;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,56 @@ public final class Validation {
           "host '" + printable(name) + "' is not allowed: use letters, digits and . _ - only");
     }
     return name;
+  }
+
+  /**
+   * The name of something the host configuration defines: a repository, a hook, a notification.
+   * Requests carry such names only; a command line, a URL or a path in their place is refused here
+   * with a message that says so, before it reaches anything that could run or open it.
+   *
+   * @param kind {@code repository}, {@code hook} or {@code notification}
+   */
+  public static String configName(String kind, String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(kind + " name is required");
+    }
+    if (name.contains("..") || !DOMAIN_NAME.matcher(name).matches()) {
+      String kinds = kind.endsWith("y") ? kind.substring(0, kind.length() - 1) + "ies" : kind + "s";
+      throw new IllegalArgumentException(kinds + " are named in the host configuration; '" + printable(name)
+          + "' is not a " + kind + " name (letters, digits and . _ + - only)");
+    }
+    return name;
+  }
+
+  /**
+   * A notification is a name only: a URL or command where the name belongs is refused (an older policy
+   * carried {@code webhook} and {@code command} fields, which would make a host POST or run whatever a
+   * request says).
+   */
+  public static String notification(Notify notify) {
+    if (notify.webhook() != null || !notify.command().isEmpty()) {
+      String given = notify.webhook() != null ? notify.webhook() : String.join(" ", notify.command());
+      throw new IllegalArgumentException("notifications are named in the host configuration; '"
+          + printable(given) + "' is not a notification name (give name: NAME, not webhook or command)");
+    }
+    return configName("notification", notify.name());
+  }
+
+  /** Whether the value has the form of a configuration name; says nothing about whether a host defines it. */
+  public static boolean isConfigName(String name) {
+    return name != null && !name.contains("..") && DOMAIN_NAME.matcher(name).matches();
+  }
+
+  /**
+   * A requested repository: a name from the host configuration, or an absolute path, which only a host
+   * that allows repository paths accepts (the command line's embedded worker, or a host configured
+   * with {@code allowRepositoryPaths}). Which of them exists is the host's decision, not this check's.
+   */
+  public static String repository(String repository) {
+    if (repository != null && repository.startsWith("/")) {
+      return absolutePath("repository", repository);
+    }
+    return configName("repository", repository);
   }
 
   public static String backupId(String id) {

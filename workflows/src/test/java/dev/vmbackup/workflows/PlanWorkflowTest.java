@@ -85,6 +85,15 @@ class PlanWorkflowTest {
     public void notifyRun(Notify notify, PlanResult result) {
       JOURNAL.add("notify " + result.allSucceeded());
     }
+
+    /** Like a host whose configuration defines every name but {@code undefined}. */
+    @Override
+    public void checkPolicy(BackupPolicy policy) {
+      if (policy.notification() != null && "undefined".equals(policy.notification().name())) {
+        throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+            "notification 'undefined' is not defined on host h1", FailureType.INVALID_INPUT.name());
+      }
+    }
   }
 
   @BeforeEach
@@ -113,7 +122,7 @@ class PlanWorkflowTest {
 
   private static BackupPolicy policy(List<String> domains, String glob, RetentionPolicy retention, Notify notify) {
     return new BackupPolicy("nightly", domains, glob, "h1", Strategy.FULL, null, null,
-        new PolicySchedule(null, "1h", null, null), retention, 2, new Hooks(List.of("/bin/true"), null, null), notify);
+        new PolicySchedule(null, "1h", null, null), retention, 2, new Hooks("app-quiesce", null, null), notify);
   }
 
   @Test
@@ -127,13 +136,13 @@ class PlanWorkflowTest {
     assertThat(JOURNAL).containsExactly("prune a", "prune b", "prune c", "prune d", "prune e");
     assertThat(maxOverlap()).isEqualTo(2);
     // Each backup carries the policy's hooks and host.
-    assertThat(REQUESTS).allMatch(request -> request.hooks().preSnapshot().equals(List.of("/bin/true"))
+    assertThat(REQUESTS).allMatch(request -> request.hooks().preSnapshot().equals("app-quiesce")
         && request.host().equals("h1"));
   }
 
   @Test
   void aFailedBackupIsReportedAndNotifiedWhileTheOthersGoOn() {
-    PlanResult result = run(policy(List.of("a", "broken", "c"), null, null, new Notify("http://hook", null, null)));
+    PlanResult result = run(policy(List.of("a", "broken", "c"), null, null, new Notify("ops", null)));
 
     assertThat(result.outcomes()).extracting(PlanResult.VmOutcome::status).containsExactly("ok", "failed", "ok");
     assertThat(result.outcomes().get(1).error()).isEqualTo("domain broken not found on host h1");
@@ -142,7 +151,7 @@ class PlanWorkflowTest {
 
   @Test
   void aGlobIsResolvedOnTheHost() {
-    PlanResult result = run(policy(List.of(), "web-*", null, new Notify(null, List.of("/bin/true"), true)));
+    PlanResult result = run(policy(List.of(), "web-*", null, new Notify("ops", true)));
 
     assertThat(result.outcomes()).extracting(PlanResult.VmOutcome::domain).containsExactly("web-1", "web-2");
     assertThat(JOURNAL).containsExactly("list web-*", "notify true");
@@ -154,6 +163,15 @@ class PlanWorkflowTest {
         .isInstanceOf(WorkflowFailedException.class)
         .rootCause().hasMessageContaining("either domains or domainGlob");
     assertThat(REQUESTS).isEmpty();
+  }
+
+  @Test
+  void aPolicyTheHostRefusesFailsBeforeAnyBackup() {
+    assertThatThrownBy(() -> run(policy(List.of("a"), null, null, new Notify("undefined", true))))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause().hasMessageContaining("notification 'undefined' is not defined on host h1");
+    assertThat(REQUESTS).isEmpty();
+    assertThat(JOURNAL).isEmpty();
   }
 
   private static int maxOverlap() {

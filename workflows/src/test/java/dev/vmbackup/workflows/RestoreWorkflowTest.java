@@ -346,8 +346,9 @@ class RestoreWorkflowTest {
             new RestoreRequest("vm1", BACKUP_ID, "../vm1", null, null, null, null, null, null, null)),
         Arguments.of("relative target directory",
             new RestoreRequest("vm1", BACKUP_ID, "vm1-copy", null, null, "restore", null, null, null, null)),
+        // A name without a '/' ("backups") is a repository name, which the host resolves; a relative path is neither.
         Arguments.of("relative repository",
-            new RestoreRequest("vm1", BACKUP_ID, "vm1-copy", null, null, null, null, null, "backups", null)));
+            new RestoreRequest("vm1", BACKUP_ID, "vm1-copy", null, null, null, null, null, "backups/daily", null)));
   }
 
   @ParameterizedTest(name = "{0}")

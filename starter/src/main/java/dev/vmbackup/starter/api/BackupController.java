@@ -7,6 +7,7 @@ import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.worker.WorkerConfig;
+import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.Manifest;
@@ -59,8 +60,9 @@ class BackupController {
   WorkflowViews.Started backup(@Body BackupRequest request) {
     Validation.domainName("domain", request.domain());
     if (request.repository() != null) {
-      Validation.absolutePath("repository", request.repository());
+      Validation.repository(request.repository());
     }
+    PolicyValidation.hookNames(request.hooks());
     return started(client.startBackup(request.withHost(host(request.host()))));
   }
 

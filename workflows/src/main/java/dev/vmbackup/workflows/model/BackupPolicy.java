@@ -12,6 +12,9 @@ import java.util.List;
  * @param host the hypervisor host of the VMs
  * @param maxConcurrentPerHost backups that run at once on the host; default 2
  * @param retention pruned after each run; null keeps everything
+ * @param repository a repository of the host's configuration, by name; null for the host's default
+ * @param hooks hooks of the host's configuration, by name
+ * @param notification a notification of the host's configuration, by name
  * @param maxChainLength strategy {@code chain}: see {@link BackupRequest#maxChainLength()}
  * @param fullEvery strategies {@code incremental} and {@code differential}: see {@link BackupRequest#fullEvery()}
  */

@@ -7,12 +7,14 @@ package dev.vmbackup.workflows.model;
  * @param host the hypervisor host that runs the VM; its worker polls {@code vmbackup-host-<host>}.
  *     Absent: the default host configured on the workflow worker.
  * @param capture how the guest state is captured; absent: {@link CaptureMode#QUIESCE}
- * @param repository backup repository directory on the host; absent: the host worker's default
+ * @param repository the name of a repository in the host's configuration; absent: the host's default. An
+ *     absolute path only where the host allows repository paths (the command line's embedded worker, or
+ *     {@code allowRepositoryPaths}); the host refuses anything else with {@code INVALID_INPUT}
  * @param strategy absent: {@link Strategy#FULL}
  * @param maxChainLength strategy {@code chain}: how many vmbackup overlays a disk's running chain may
  *     hold after a backup (at least 2); a backup that would exceed it consolidates the chain first.
  *     Absent: {@link #DEFAULT_MAX_CHAIN_LENGTH}
- * @param hooks commands run on the host around the snapshot; absent: none
+ * @param hooks hooks of the host's configuration, by name, run around the snapshot; absent: none
  * @param fullEvery with {@code incremental} or {@code differential}: take a new full backup after this
  *     many incrementals (or differentials) since the last full, so that restore chains stay short; 0
  *     makes every backup a full one. With {@code chain}: start a new chain (a full copy) after this many

@@ -1,0 +1,128 @@
+package dev.vmbackup.host.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What this host lets requests use: its repositories, hooks and notifications, each by name. Requests
+ * (workflow inputs, policies, the API) carry names only; the host looks each name up here when it acts
+ * and refuses a name it does not define, so that whoever can start a workflow cannot run a command,
+ * reach a URL or write a directory the host did not allow. Read from {@code /etc/vmbackup/vmbackup.yaml}
+ * by {@link HostConfigFile}; immutable, and checked by {@link HostConfigFile} before it is used.
+ *
+ * @param repositories named repositories
+ * @param defaultRepository the repository of requests that name none; absent with a single repository: that one
+ * @param allowRepositoryPaths directories under which a request may give a repository as an absolute path
+ *     instead of a name (none by default); the command line's embedded worker allows {@code /}, since its
+ *     user is root on the host already
+ * @param hooks named commands run around a backup's snapshot
+ * @param notifications named places where a policy run reports
+ */
+public record HostConfig(
+    Map<String, Repository> repositories,
+    String defaultRepository,
+    List<String> allowRepositoryPaths,
+    Map<String, Hook> hooks,
+    Map<String, Notification> notifications) {
+
+  /** Where the worker, the server and the command line look for the file unless told otherwise. */
+  public static final Path DEFAULT_FILE = Path.of("/etc/vmbackup/vmbackup.yaml");
+  /** The repository of a host whose configuration defines none. */
+  public static final String DEFAULT_REPOSITORY = "default";
+
+  public HostConfig {
+    repositories = frozen(repositories);
+    allowRepositoryPaths = allowRepositoryPaths == null ? List.of() : List.copyOf(allowRepositoryPaths);
+    hooks = frozen(hooks);
+    notifications = frozen(notifications);
+    if (defaultRepository == null && repositories.size() == 1) {
+      defaultRepository = repositories.keySet().iterator().next();
+    }
+  }
+
+  /**
+   * A repository.
+   *
+   * @param kind only {@code files} (a directory on this host) so far; the field leaves room for others,
+   *     such as an object store, without a change of format. Absent: {@code files}
+   * @param path the directory, absolute
+   */
+  public record Repository(String kind, String path) {
+    public static final String FILES = "files";
+
+    public Repository {
+      kind = kind == null ? FILES : kind;
+    }
+  }
+
+  /**
+   * A hook: a command run directly (never through a shell), with {@code VMBACKUP_DOMAIN},
+   * {@code VMBACKUP_BACKUP_ID}, {@code VMBACKUP_PHASE} and {@code VMBACKUP_HOST} added to its environment.
+   *
+   * @param command the argument list; the program is an absolute path
+   * @param timeoutSeconds the hook fails when it runs longer; absent: 600
+   * @param environment more variables for the command
+   */
+  public record Hook(List<String> command, Integer timeoutSeconds, Map<String, String> environment) {
+    public Hook {
+      command = command == null ? List.of() : List.copyOf(command);
+      environment = frozen(environment);
+    }
+
+    public Duration timeout() {
+      return Duration.ofSeconds(timeoutSeconds == null ? 600 : timeoutSeconds);
+    }
+  }
+
+  /**
+   * A notification: an HTTP POST of the run's result as JSON, a command, or both.
+   *
+   * @param webhook an http or https URL
+   * @param headersFile a file of {@code Name: value} lines sent with the POST (an authorization header,
+   *     say), kept out of the configuration so that its secret can have its own permissions
+   * @param command an argument list run with the JSON in the file named by {@code VMBACKUP_RESULT_FILE}
+   */
+  public record Notification(String webhook, String headersFile, List<String> command) {
+    public Notification {
+      command = command == null ? List.of() : List.copyOf(command);
+    }
+  }
+
+  /** A host with no configuration file: one repository, no hooks, no notifications. */
+  public static HostConfig defaults(Path repository) {
+    return new HostConfig(Map.of(DEFAULT_REPOSITORY, new Repository(null, repository.toString())), null, null,
+        null, null);
+  }
+
+  /**
+   * The same configuration with a default repository at {@code repository} if it defines none: a file
+   * that only defines hooks keeps the host's usual repository.
+   */
+  public HostConfig withRepositoryIfNone(Path repository) {
+    if (!repositories.isEmpty()) {
+      return this;
+    }
+    return new HostConfig(Map.of(DEFAULT_REPOSITORY, new Repository(null, repository.toString())), null,
+        allowRepositoryPaths, hooks, notifications);
+  }
+
+  /** The same configuration, also accepting repository paths under {@code directory}. */
+  public HostConfig allowingRepositoryPaths(String directory) {
+    List<String> allowed = new java.util.ArrayList<>(allowRepositoryPaths);
+    allowed.add(directory);
+    return new HostConfig(repositories, defaultRepository, allowed, hooks, notifications);
+  }
+
+  /** The directory of the default repository. */
+  public Path defaultRepositoryPath() {
+    return Path.of(repositories.get(defaultRepository).path());
+  }
+
+  private static <V> Map<String, V> frozen(Map<String, V> map) {
+    return map == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+  }
+}

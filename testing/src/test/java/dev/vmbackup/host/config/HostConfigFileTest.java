@@ -1,0 +1,120 @@
+package dev.vmbackup.host.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import dev.vmbackup.testing.TestHost;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The host configuration file: what it means, and every mistake refused with one line naming the key. */
+class HostConfigFileTest {
+  @TempDir Path dir;
+
+  /** The example of the README, read from it: the block after its {@code host-config-example} marker. */
+  static String readmeExample() throws IOException {
+    String readme = Files.readString(TestHost.repositoryRoot().resolve("README.md"));
+    int marker = readme.indexOf("<!-- host-config-example");
+    int start = readme.indexOf("```yaml\n", marker) + "```yaml\n".length();
+    return readme.substring(start, readme.indexOf("```", start));
+  }
+
+  @Test
+  void theReadmeExampleMeansWhatItSays() throws IOException {
+    HostConfig config = HostConfigFile.read(write(readmeExample()));
+
+    assertThat(config.repositories()).containsOnlyKeys("local", "nas");
+    assertThat(config.repositories().get("nas")).isEqualTo(new HostConfig.Repository("files", "/mnt/nas/vmbackup"));
+    assertThat(config.repositories().get("local").kind()).isEqualTo("files");
+    assertThat(config.defaultRepositoryPath()).isEqualTo(Path.of("/var/lib/vmbackup/repository"));
+    assertThat(config.allowRepositoryPaths()).isEmpty();
+    HostConfig.Hook quiesce = config.hooks().get("app-quiesce");
+    assertThat(quiesce.command()).containsExactly("/usr/local/bin/app-quiesce", "--wait", "30");
+    assertThat(quiesce.timeout()).hasSeconds(120);
+    assertThat(quiesce.environment()).containsEntry("APP_SOCKET", "/run/app.sock");
+    assertThat(config.hooks().get("app-resume").timeout()).hasMinutes(10);
+    assertThat(config.notifications().get("ops").webhook()).isEqualTo("https://alerts.example/vmbackup");
+    assertThat(config.notifications().get("ops").headersFile()).isEqualTo("/etc/vmbackup/ops-headers");
+    assertThat(config.notifications().get("mail-admins").command()).hasSize(2);
+  }
+
+  @Test
+  void withoutAFileAHostHasOneRepositoryAndNothingElse() {
+    HostConfig config = HostConfigFile.load(Optional.empty(), Path.of("/var/lib/vmbackup/repository"));
+
+    assertThat(config.repositories()).containsOnlyKeys("default");
+    assertThat(config.defaultRepositoryPath()).isEqualTo(Path.of("/var/lib/vmbackup/repository"));
+    assertThat(config.hooks()).isEmpty();
+    assertThat(config.notifications()).isEmpty();
+    assertThat(config.allowRepositoryPaths()).isEmpty();
+  }
+
+  @Test
+  void aFileWithoutRepositoriesKeepsTheDefaultOneAndASingleRepositoryIsTheDefault() throws IOException {
+    HostConfig hooksOnly = HostConfigFile.load(Optional.of(write("hooks: {x: {command: [/bin/true]}}\n")),
+        Path.of("/srv/backups"));
+    assertThat(hooksOnly.defaultRepositoryPath()).isEqualTo(Path.of("/srv/backups"));
+
+    HostConfig single = HostConfigFile.read(write("repositories: {nas: {path: /mnt/nas}}\n"));
+    assertThat(single.defaultRepository()).isEqualTo("nas");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      hoks: {}                                                   | unknown key 'hoks' (known: allowRepositoryPaths, defaultRepository, hooks, notifications, repositories)
+      hooks: {a: {command: [/bin/true], timeout: 5}}             | unknown key 'hooks.a.timeout' (known: command, environment, timeoutSeconds)
+      repositories: {r: {path: backups}}                         | repositories.r.path 'backups' must be an absolute path
+      repositories: {r: {path: /srv/../etc}}                     | repositories.r.path '/srv/../etc' must not contain '.' or '..' segments
+      repositories: {r: {kind: s3, path: /x}}                    | repositories.r.kind: 's3' is not supported (only files)
+      repositories: {'a b': {path: /x}}                          | repositories.a b: not a valid name (letters, digits and . _ + - only)
+      repositories: {a: {path: /a}, b: {path: /b}}               | defaultRepository is required when there is more than one repository
+      'repositories: {a: {path: /a}}\ndefaultRepository: b'      | defaultRepository: 'b' is not one of the repositories (a)
+      allowRepositoryPaths: [tmp]                                | allowRepositoryPaths 'tmp' must be an absolute path
+      hooks: {a: {command: []}}                                  | hooks.a.command: an argument list is required, such as [/usr/local/bin/app-quiesce]
+      hooks: {a: {command: [touch, /tmp/x]}}                     | hooks.a.command: the program 'touch' must be an absolute path
+      hooks: {a: {command: [/bin/true], timeoutSeconds: 0}}      | hooks.a.timeoutSeconds: must be more than 0
+      hooks: {a: {command: [/bin/true], environment: {VMBACKUP_HOST: x}}} | hooks.a.environment: 'VMBACKUP_HOST' is not allowed (letters, digits and _; VMBACKUP_ variables are set by vmbackup)
+      hooks: {a: [/bin/true]}                                    | at hooks.a Cannot deserialize value
+      notifications: {n: {}}                                     | notifications.n: give a webhook, a command or both
+      notifications: {n: {webhook: 'file:///etc/shadow'}}        | notifications.n.webhook: 'file:///etc/shadow' is not an http or https URL
+      notifications: {n: {command: [/bin/true], headersFile: /h}} | notifications.n.headersFile: only a webhook sends headers
+      notifications: {n: {webhook: 'http://a/', headersFile: h}} | notifications.n.headersFile 'h' must be an absolute path
+      """)
+  void mistakesAreRefusedWithOneLineNamingTheKey(String yaml, String message) throws IOException {
+    Path file = write(yaml.replace("\\n", "\n") + "\n");
+
+    assertThatIllegalArgumentException().isThrownBy(() -> HostConfigFile.read(file))
+        .withMessageStartingWith(file + ":")
+        .withMessageContaining(message)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void aConfigFileThatWasNamedMustExist() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> HostConfigFile.locate(dir.resolve("missing.yaml").toString(), null))
+        .withMessage("configuration file " + dir.resolve("missing.yaml") + " not found");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> HostConfigFile.locate(null, dir.resolve("env.yaml").toString()))
+        .withMessageContaining("env.yaml not found");
+  }
+
+  @Test
+  void anEmptyFileAllowsNothingButTheDefaultRepository() throws IOException {
+    HostConfig config = HostConfigFile.load(Optional.of(write("")), Path.of("/srv/backups"));
+    assertThat(config.hooks()).isEmpty();
+    assertThat(config.defaultRepositoryPath()).isEqualTo(Path.of("/srv/backups"));
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("vmbackup.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
