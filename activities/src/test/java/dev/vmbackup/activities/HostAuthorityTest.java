@@ -19,7 +19,7 @@ class HostAuthorityTest {
   private static final HostConfig CONFIG = new HostConfig(
       Map.of("local", new HostConfig.Repository(null, "/srv/backups")), null, List.of("/var/tmp/scratch"),
       Map.of("quiesce", new HostConfig.Hook(List.of("/bin/true"), null, null)),
-      Map.of("ops", new HostConfig.Notification("http://127.0.0.1:1/", null, null)));
+      Map.of("ops", new HostConfig.Notification("http://127.0.0.1:1/", null, null)), null);
   private final HostAuthority authority =
       new HostAuthority(new HostSettings("hv1", Path.of("/tmp/state"), "qemu:///system", 0, 0, CONFIG));
 
@@ -55,7 +55,7 @@ class HostAuthorityTest {
     Path allowed = Files.createDirectories(dir.resolve("allowed"));
     Files.createSymbolicLink(allowed.resolve("escape"), Files.createDirectories(dir.resolve("elsewhere")));
     HostAuthority host = new HostAuthority(new HostSettings("hv1", dir, "qemu:///system", 0, 0,
-        new HostConfig(null, null, List.of(allowed.toString()), null, null).withRepositoryIfNone(dir)));
+        new HostConfig(null, null, List.of(allowed.toString()), null, null, null).withRepositoryIfNone(dir)));
 
     assertThat(host.repository(allowed.resolve("repo/new").toString())).isEqualTo(allowed.resolve("repo/new"));
     assertRefused(() -> host.repository(allowed.resolve("escape/repo").toString()), "is not a repository name");

@@ -1,13 +1,15 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.worker.TemporalConnection;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
- * How a command reaches Temporal. Each option falls back to an environment variable, so that a service
- * unit or a container can set them once; nothing here is a secret itself, only the names of files that
- * hold them.
+ * How a command reaches Temporal. Each option falls back to an environment variable, then to the host
+ * configuration file's {@code temporal:} section, so that a service unit, a container or the host's file
+ * can set them once; nothing here is a secret itself, only the names of files that hold them.
  */
 public class ConnectionOptions {
   @Option(names = "--temporal", paramLabel = "HOST:PORT",
@@ -43,22 +45,22 @@ public class ConnectionOptions {
           + " every worker and starter needs the same file ($VMBACKUP_PAYLOAD_KEY_FILE).")
   Path payloadKeyFile;
 
-  /** The address the user gave, or null to let the command choose (localhost or embedded). */
-  String address() {
-    return temporal != null ? temporal : env("TEMPORAL_ADDRESS");
+  /**
+   * The address the user gave, or null to let the command choose (localhost or embedded): the option,
+   * else {@code $TEMPORAL_ADDRESS}, else the configuration file's.
+   */
+  String address(HostConfig.Temporal file) {
+    return address(file, nonBlank(System::getenv));
   }
 
-  /** The connection to the address the user gave, else to {@code fallbackAddress}, checked now. */
-  TemporalConnection connection(String fallbackAddress) {
-    String address = address();
-    String ns = namespace != null ? namespace : env("VMBACKUP_NAMESPACE");
-    boolean useTls = tls || "true".equalsIgnoreCase(env("VMBACKUP_TLS")) || "1".equals(env("VMBACKUP_TLS"));
+  /**
+   * The connection to the address the user gave, else to {@code fallbackAddress}, checked now: each setting
+   * from its option, else its environment variable, else the configuration file's {@code temporal:} section,
+   * else its default. Reading the files here turns a wrong path into one clear line before anything starts.
+   */
+  TemporalConnection connection(String fallbackAddress, HostConfig.Temporal file) {
     try {
-      TemporalConnection connection = new TemporalConnection(address != null ? address : fallbackAddress,
-          ns != null ? ns : TemporalConnection.DEFAULT_NAMESPACE, useTls,
-          file(tlsCa, "VMBACKUP_TLS_CA"), file(tlsCert, "VMBACKUP_TLS_CERT"), file(tlsKey, "VMBACKUP_TLS_KEY"),
-          file(apiKeyFile, "VMBACKUP_API_KEY_FILE"), file(payloadKeyFile, "VMBACKUP_PAYLOAD_KEY_FILE"));
-      // Reading the files now turns a wrong path into one clear line before anything starts.
+      TemporalConnection connection = settings(fallbackAddress, file, System::getenv);
       connection.stubsOptions();
       connection.payloadCodec();
       return connection;
@@ -67,16 +69,47 @@ public class ConnectionOptions {
     }
   }
 
-  private static Path file(Path option, String variable) {
-    if (option != null) {
-      return option.toAbsolutePath();
-    }
-    String value = env(variable);
-    return value == null ? null : Path.of(value).toAbsolutePath();
+  /**
+   * The one merge of options, environment ({@code environment}, a variable lookup) and configuration file,
+   * in that order of precedence, without reading any file. {@code VMBACKUP_TLS} set to anything but
+   * {@code true} or {@code 1} turns off the file's {@code tls: true}; a CA, client certificate or API key
+   * from any source still implies TLS.
+   */
+  TemporalConnection settings(String fallbackAddress, HostConfig.Temporal file, UnaryOperator<String> environment) {
+    UnaryOperator<String> env = nonBlank(environment);
+    String address = address(file, env);
+    String tlsVariable = env.apply("VMBACKUP_TLS");
+    boolean useTls = tls || (tlsVariable != null
+        ? "true".equalsIgnoreCase(tlsVariable) || "1".equals(tlsVariable) : Boolean.TRUE.equals(file.tls()));
+    return new TemporalConnection(address != null ? address : fallbackAddress,
+        first(namespace, env.apply("VMBACKUP_NAMESPACE"), file.namespace(), TemporalConnection.DEFAULT_NAMESPACE),
+        useTls,
+        path(tlsCa, env.apply("VMBACKUP_TLS_CA"), file.tlsCa()),
+        path(tlsCert, env.apply("VMBACKUP_TLS_CERT"), file.tlsCert()),
+        path(tlsKey, env.apply("VMBACKUP_TLS_KEY"), file.tlsKey()),
+        path(apiKeyFile, env.apply("VMBACKUP_API_KEY_FILE"), file.apiKeyFile()),
+        path(payloadKeyFile, env.apply("VMBACKUP_PAYLOAD_KEY_FILE"), file.payloadKeyFile()));
   }
 
-  private static String env(String name) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? null : value;
+  private String address(HostConfig.Temporal file, UnaryOperator<String> env) {
+    return first(temporal, env.apply("TEMPORAL_ADDRESS"), file.address(), null);
+  }
+
+  /** A variable set to blanks is as good as unset: a unit file's {@code Environment=X=} must not mean "". */
+  private static UnaryOperator<String> nonBlank(UnaryOperator<String> environment) {
+    return name -> {
+      String value = environment.apply(name);
+      return value == null || value.isBlank() ? null : value;
+    };
+  }
+
+  /** An option's path (relative to the current directory), else the variable's, else the file's (absolute). */
+  private static Path path(Path option, String variable, String fromFile) {
+    String given = option != null ? option.toString() : first(variable, fromFile, null, null);
+    return given == null ? null : Path.of(given).toAbsolutePath();
+  }
+
+  private static String first(String option, String variable, String fromFile, String otherwise) {
+    return option != null ? option : variable != null ? variable : fromFile != null ? fromFile : otherwise;
   }
 }

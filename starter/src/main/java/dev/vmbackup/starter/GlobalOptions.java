@@ -21,7 +21,7 @@ public class GlobalOptions {
   String repository;
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = "Host configuration: repositories, hooks, notifications (default: $VMBACKUP_CONFIG, else "
+      description = "Host configuration: repositories, hooks, notifications, Temporal connection (default: $VMBACKUP_CONFIG, else "
           + "/etc/vmbackup/vmbackup.yaml if it exists).")
   String config;
 
@@ -81,14 +81,17 @@ public class GlobalOptions {
     return named.path();
   }
 
-  /** The Temporal address the user gave, or null. */
+  /** The Temporal address the user gave (option, environment or configuration file), or null. */
   String temporalAddress() {
-    return temporal.address();
+    return temporal.address(hostConfig().temporal());
   }
 
-  /** How to reach Temporal: the address the user gave, else {@code fallbackAddress}. */
+  /**
+   * How to reach Temporal: the settings the user gave (options, environment, configuration file), with the
+   * address else {@code fallbackAddress}.
+   */
   TemporalConnection connection(String fallbackAddress) {
-    return temporal.connection(fallbackAddress);
+    return temporal.connection(fallbackAddress, hostConfig().temporal());
   }
 
   String effectiveHost() {

@@ -114,7 +114,8 @@ public final class Validation {
     return parsed.toString();
   }
 
-  private static String printable(String value) {
+  /** {@code value} with control characters replaced by {@code ?}, so that quoting it keeps an error message on one line. */
+  public static String printable(String value) {
     if (value == null) {
       return "";
     }

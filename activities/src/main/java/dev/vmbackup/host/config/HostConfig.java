@@ -21,13 +21,16 @@ import java.util.Map;
  *     user is root on the host already
  * @param hooks named commands run around a backup's snapshot
  * @param notifications named places where a policy run reports
+ * @param temporal how this host's worker, server and command line reach Temporal, under their own options
+ *     and environment variables; all absent without a {@code temporal:} section
  */
 public record HostConfig(
     Map<String, Repository> repositories,
     String defaultRepository,
     List<String> allowRepositoryPaths,
     Map<String, Hook> hooks,
-    Map<String, Notification> notifications) {
+    Map<String, Notification> notifications,
+    Temporal temporal) {
 
   /** Where the worker, the server and the command line look for the file unless told otherwise. */
   public static final Path DEFAULT_FILE = Path.of("/etc/vmbackup/vmbackup.yaml");
@@ -39,6 +42,7 @@ public record HostConfig(
     allowRepositoryPaths = allowRepositoryPaths == null ? List.of() : List.copyOf(allowRepositoryPaths);
     hooks = frozen(hooks);
     notifications = frozen(notifications);
+    temporal = temporal == null ? Temporal.NONE : temporal;
     if (defaultRepository == null && repositories.size() == 1) {
       defaultRepository = repositories.keySet().iterator().next();
     }
@@ -92,10 +96,29 @@ public record HostConfig(
     }
   }
 
+  /**
+   * The connection settings of the file's {@code temporal:} section, each the counterpart of a command-line
+   * option and environment variable of the same meaning (which win over it). Absent keys are null.
+   *
+   * @param address Temporal frontend, {@code HOST:PORT} ({@code --temporal})
+   * @param namespace Temporal namespace ({@code --namespace})
+   * @param tls TLS with the system's CAs ({@code --tls})
+   * @param tlsCa PEM CA bundle, absolute ({@code --tls-ca})
+   * @param tlsCert PEM client certificate, absolute, with {@code tlsKey} ({@code --tls-cert})
+   * @param tlsKey PKCS#8 PEM key of {@code tlsCert}, absolute ({@code --tls-key})
+   * @param apiKeyFile file holding an API key, absolute ({@code --api-key-file})
+   * @param payloadKeyFile file holding the payload key, absolute ({@code --payload-key-file})
+   */
+  public record Temporal(String address, String namespace, Boolean tls, String tlsCa, String tlsCert,
+      String tlsKey, String apiKeyFile, String payloadKeyFile) {
+    /** No {@code temporal:} section: every setting comes from the options, the environment or the defaults. */
+    public static final Temporal NONE = new Temporal(null, null, null, null, null, null, null, null);
+  }
+
   /** A host with no configuration file: one repository, no hooks, no notifications. */
   public static HostConfig defaults(Path repository) {
     return new HostConfig(Map.of(DEFAULT_REPOSITORY, new Repository(null, repository.toString())), null, null,
-        null, null);
+        null, null, null);
   }
 
   /**
@@ -107,14 +130,14 @@ public record HostConfig(
       return this;
     }
     return new HostConfig(Map.of(DEFAULT_REPOSITORY, new Repository(null, repository.toString())), null,
-        allowRepositoryPaths, hooks, notifications);
+        allowRepositoryPaths, hooks, notifications, temporal);
   }
 
   /** The same configuration, also accepting repository paths under {@code directory}. */
   public HostConfig allowingRepositoryPaths(String directory) {
     List<String> allowed = new java.util.ArrayList<>(allowRepositoryPaths);
     allowed.add(directory);
-    return new HostConfig(repositories, defaultRepository, allowed, hooks, notifications);
+    return new HostConfig(repositories, defaultRepository, allowed, hooks, notifications, temporal);
   }
 
   /** The directory of the default repository. */

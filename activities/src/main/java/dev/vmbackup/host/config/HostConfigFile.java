@@ -26,6 +26,9 @@ public final class HostConfigFile {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  /** A host name, an IPv4 address or a bracketed IPv6 address, then a port. */
+  private static final Pattern ADDRESS = Pattern.compile(
+      "(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([1-9][0-9]{0,4})");
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private HostConfigFile() {}
@@ -75,7 +78,7 @@ public final class HostConfigFile {
       throw new IllegalArgumentException(file + ": " + firstLine(e.getMessage()), e);
     }
     if (config == null) {
-      config = new HostConfig(null, null, null, null, null);
+      config = new HostConfig(null, null, null, null, null, null);
     }
     try {
       check(config);
@@ -139,6 +142,36 @@ public final class HostConfigFile {
       }
       command(key + ".command", notification.command(), false);
     });
+    temporal(config.temporal());
+  }
+
+  private static void temporal(HostConfig.Temporal temporal) {
+    String address = temporal.address();
+    var hostPort = address == null ? null : ADDRESS.matcher(address);
+    if (hostPort != null && !(hostPort.matches() && Integer.parseInt(hostPort.group(3)) <= 65535)) {
+      throw new IllegalArgumentException("temporal.address: '" + Validation.printable(address)
+          + "' is not HOST:PORT (such as temporal.example:7233)");
+    }
+    if (temporal.namespace() != null && temporal.namespace().isBlank()) {
+      throw new IllegalArgumentException("temporal.namespace: must not be empty");
+    }
+    optionalPath("temporal.tlsCa", temporal.tlsCa());
+    optionalPath("temporal.tlsCert", temporal.tlsCert());
+    optionalPath("temporal.tlsKey", temporal.tlsKey());
+    optionalPath("temporal.apiKeyFile", temporal.apiKeyFile());
+    optionalPath("temporal.payloadKeyFile", temporal.payloadKeyFile());
+    // Half a client certificate would only fail later, at the first connection, far from the file.
+    if ((temporal.tlsCert() == null) != (temporal.tlsKey() == null)) {
+      throw new IllegalArgumentException(temporal.tlsCert() == null
+          ? "temporal.tlsKey: needs temporal.tlsCert (a client certificate and its key go together)"
+          : "temporal.tlsCert: needs temporal.tlsKey (a client certificate and its key go together)");
+    }
+  }
+
+  private static void optionalPath(String key, String path) {
+    if (path != null) {
+      Validation.absolutePath(key, path);
+    }
   }
 
   private static void name(String key, String name) {

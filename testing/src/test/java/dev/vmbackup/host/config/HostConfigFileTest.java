@@ -42,6 +42,21 @@ class HostConfigFileTest {
     assertThat(config.notifications().get("ops").webhook()).isEqualTo("https://alerts.example/vmbackup");
     assertThat(config.notifications().get("ops").headersFile()).isEqualTo("/etc/vmbackup/ops-headers");
     assertThat(config.notifications().get("mail-admins").command()).hasSize(2);
+    assertThat(config.temporal()).isEqualTo(new HostConfig.Temporal("temporal.example:7233", "backups", true,
+        "/etc/vmbackup/tls/ca.pem", "/etc/vmbackup/tls/worker.pem", "/etc/vmbackup/tls/worker.key",
+        "/etc/vmbackup/temporal-api-key", "/etc/vmbackup/payload.key"));
+  }
+
+  @Test
+  void withoutATemporalSectionNoConnectionSettingComesFromTheFile() throws IOException {
+    assertThat(HostConfigFile.read(write("hooks: {x: {command: [/bin/true]}}\n")).temporal())
+        .isEqualTo(HostConfig.Temporal.NONE);
+    assertThat(HostConfigFile.load(Optional.empty(), Path.of("/srv/backups")).temporal())
+        .isEqualTo(HostConfig.Temporal.NONE);
+    assertThat(HostConfigFile.read(write("temporal: {address: '[::1]:7233'}\n")).temporal().address())
+        .isEqualTo("[::1]:7233");
+    assertThat(HostConfigFile.read(write("temporal: {address: 10.0.0.5:7233, tls: false}\n")).temporal().tls())
+        .isFalse();
   }
 
   @Test
@@ -67,7 +82,7 @@ class HostConfigFileTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      hoks: {}                                                   | unknown key 'hoks' (known: allowRepositoryPaths, defaultRepository, hooks, notifications, repositories)
+      hoks: {}                                                   | unknown key 'hoks' (known: allowRepositoryPaths, defaultRepository, hooks, notifications, repositories, temporal)
       hooks: {a: {command: [/bin/true], timeout: 5}}             | unknown key 'hooks.a.timeout' (known: command, environment, timeoutSeconds)
       repositories: {r: {path: backups}}                         | repositories.r.path 'backups' must be an absolute path
       repositories: {r: {path: /srv/../etc}}                     | repositories.r.path '/srv/../etc' must not contain '.' or '..' segments
@@ -85,6 +100,18 @@ class HostConfigFileTest {
       notifications: {n: {webhook: 'file:///etc/shadow'}}        | notifications.n.webhook: 'file:///etc/shadow' is not an http or https URL
       notifications: {n: {command: [/bin/true], headersFile: /h}} | notifications.n.headersFile: only a webhook sends headers
       notifications: {n: {webhook: 'http://a/', headersFile: h}} | notifications.n.headersFile 'h' must be an absolute path
+      temporal: {adress: t:7233}                                 | unknown key 'temporal.adress' (known: address, apiKeyFile, namespace, payloadKeyFile, tls, tlsCa, tlsCert, tlsKey)
+      temporal: {address: temporal.example}                      | temporal.address: 'temporal.example' is not HOST:PORT (such as temporal.example:7233)
+      temporal: {address: 'http://t:7233'}                       | temporal.address: 'http://t:7233' is not HOST:PORT
+      temporal: {address: 't:99999'}                             | temporal.address: 't:99999' is not HOST:PORT
+      temporal: {namespace: ''}                                  | temporal.namespace: must not be empty
+      temporal: {tls: maybe}                                     | at temporal.tls Cannot deserialize value
+      temporal: {tlsCa: tls/ca.pem}                              | temporal.tlsCa 'tls/ca.pem' must be an absolute path
+      temporal: {tlsCert: /c.pem, tlsKey: c.key}                 | temporal.tlsKey 'c.key' must be an absolute path
+      temporal: {apiKeyFile: key}                                | temporal.apiKeyFile 'key' must be an absolute path
+      temporal: {payloadKeyFile: /etc/../payload.key}            | temporal.payloadKeyFile '/etc/../payload.key' must not contain '.' or '..' segments
+      temporal: {tlsCert: /c.pem}                                | temporal.tlsCert: needs temporal.tlsKey (a client certificate and its key go together)
+      temporal: {tlsKey: /c.key}                                 | temporal.tlsKey: needs temporal.tlsCert (a client certificate and its key go together)
       """)
   void mistakesAreRefusedWithOneLineNamingTheKey(String yaml, String message) throws IOException {
     Path file = write(yaml.replace("\\n", "\n") + "\n");
