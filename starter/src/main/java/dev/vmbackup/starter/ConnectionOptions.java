@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
  */
 public class ConnectionOptions {
   @Option(names = "--temporal", paramLabel = "HOST:PORT",
-      description = "Temporal frontend (default: $TEMPORAL_ADDRESS; else localhost:7233 if it answers; else an"
-          + " embedded Temporal for the duration of the command).")
+      description = "Temporal frontend (default: $TEMPORAL_ADDRESS; else temporal.address of the host configuration;"
+          + " else localhost:7233 if it answers; else an embedded Temporal for the duration of the command). Every"
+          + " connection option falls back to its variable, then to its key in the configuration's temporal: section.")
   String temporal;
 
   @Option(names = "--namespace", paramLabel = "NS",

@@ -25,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The worker, the command line and the Java client against a Temporal frontend that requires mutual TLS
  * ({@link TlsTerminator}): without a client certificate they are refused, with one a backup completes
- * with the worker and the command line both connected only through the TLS port.
+ * with the worker and the command line both connected only through the TLS port, whether the settings
+ * come from options, the environment or the host configuration file.
  */
 class TemporalMtlsE2ETest {
   private static DevServer server;
@@ -143,6 +145,39 @@ class TemporalMtlsE2ETest {
   }
 
   @Test
+  void theWorkerAndTheCommandLineTakeEveryConnectionSettingFromTheConfigurationFile() throws Exception {
+    // A second worker, of its own host, that knows the TLS port and its certificate only from the file.
+    String fileHost = "mtls-file-" + UUID.randomUUID().toString().substring(0, 8);
+    Path repository = scratch.resolve("file-repository");
+    Path config = Files.writeString(scratch.resolve("vmbackup.yaml"), """
+        repositories: {local: {path: %s}}
+        temporal:
+          address: %s
+          tlsCa: %s
+          tlsCert: %s
+          tlsKey: %s
+        """.formatted(repository, tls.address(), tls.pki().ca(), tls.pki().clientCert(), tls.pki().clientKey()));
+    List<String> fromTheFile = List.of("--config", config.toString(), "--host", fileHost);
+    Map<String, String> environment = Map.of("VMBACKUP_STATE_DIR", scratch.resolve("file-state").toString());
+    List<String> workerArguments = new ArrayList<>(fromTheFile);
+    workerArguments.addAll(List.of("--http-port", "-1"));
+    try (WorkerProcess fileWorker = new WorkerProcess(workerArguments, environment, scratch.resolve("file-worker.log"))
+            .start(TemporalConnection.plain(server.address(), "default").client(plainStubs), TaskQueues.host(fileHost));
+        TestGuest guest = TestGuest.builder("mtlsfile").create()) {
+      CliResult listed = run(environment, fromTheFile, "policy", "list", "--json");
+      assertThat(listed.exitCode()).as(listed.toString()).isZero();
+      assertThat(listed.json().has("policies")).as(listed.stdout()).isTrue();
+
+      CliResult backup = run(environment, fromTheFile, "backup", guest.name(), "--capture", "crash", "--json");
+      assertThat(backup.exitCode()).as(backup.toString()).isZero();
+      BackupResult result = backup.json(BackupResult.class);
+      assertThat(Path.of(result.path())).startsWith(repository);
+      assertThat(result.verified()).isTrue();
+      Invariants.assertVmClean(guest, "running");
+    }
+  }
+
+  @Test
   void theConnectionSettingsAlsoComeFromTheEnvironment() throws Exception {
     // VMBACKUP_TLS alone trusts the system's CAs, which do not know the test's CA.
     CliResult systemCas = cli(Map.of("VMBACKUP_TLS", "true"), "policy", "list");
@@ -163,7 +198,7 @@ class TemporalMtlsE2ETest {
         .isEqualTo("vmbackup: cannot read --api-key-file " + missingKey + ": no such file");
 
     // The dev server ignores the key; what counts here is that it is read and sent over TLS.
-    Path apiKey = java.nio.file.Files.writeString(scratch.resolve("api-key"), "k3y\n");
+    Path apiKey = Files.writeString(scratch.resolve("api-key"), "k3y\n");
     CliResult withKey = cli(with(mtls, "VMBACKUP_API_KEY_FILE", apiKey.toString()), "policy", "list", "--json");
     assertThat(withKey.exitCode()).as(withKey.toString()).isZero();
   }
@@ -197,12 +232,16 @@ class TemporalMtlsE2ETest {
 
   /** {@code vmbackup ARGS --temporal TLS-ADDRESS --host HOST} with extra environment variables. */
   private static CliResult cli(Map<String, String> environment, String... arguments) {
+    return run(with(environment, "VMBACKUP_STATE_DIR", scratch.resolve("state").toString()),
+        List.of("--temporal", tls.address(), "--host", host), arguments);
+  }
+
+  /** {@code vmbackup ARGS OPTIONS} with this environment added to the test's. */
+  private static CliResult run(Map<String, String> environment, List<String> options, String... arguments) {
     List<String> command = new ArrayList<>(Arrays.asList(arguments));
-    command.addAll(List.of("--temporal", tls.address(), "--host", host));
-    Map<String, String> env = new java.util.HashMap<>(environment);
-    env.put("VMBACKUP_STATE_DIR", scratch.resolve("state").toString());
+    command.addAll(options);
     try {
-      return EndToEndTest.result(JavaProcess.vmbackup(command, env).start());
+      return EndToEndTest.result(JavaProcess.vmbackup(command, environment).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
