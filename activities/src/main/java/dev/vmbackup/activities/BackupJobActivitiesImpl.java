@@ -367,18 +367,17 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     String domain = plan.domain();
     Optional<DomainStatus> status = hypervisor.lookup(domain);
     if (status.isPresent() && status.get().state().isActive()) {
+      if (hypervisor.pausedByIoError(domain)) {
+        // A job whose target could not be written paused the guest (see GuestPauseGuard); a paused guest
+        // cannot answer the guest agent, so it is freed first: the job goes, then the guest resumes.
+        abortAndAwait(plan);
+        GuestPauseGuard.resumeIfPausedByIoError(hypervisor, domain);
+      }
       if (plan.capture() == CaptureMode.QUIESCE && hypervisor.filesystemsFrozen(domain)) {
         log.warn("thawing the filesystems of {}", domain);
         hypervisor.thawFilesystems(domain);
       }
-      if (abortIfOurs(plan)) {
-        while (hypervisor.backupApi().backupJobXml(domain).isPresent()) {
-          Heartbeats.beat(null);
-          Polling.pause(POLL_MILLIS, "a backup job");
-        }
-      }
-      // A job whose target could not be written may have left the guest paused (see GuestPauseGuard).
-      GuestPauseGuard.resumeIfPausedByIoError(hypervisor, domain);
+      abortAndAwait(plan);
     }
     if (status.isPresent() && plan.checkpoint() != null) {
       // The backup did not complete: its checkpoint must not become the start of the next incremental.
@@ -395,6 +394,16 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     return new HostFailure(FailureType.REPOSITORY_FULL, "the backup job of " + domain + " could not write its"
         + " targets in " + partial + " (full or failing) and QEMU paused the guest; the job was aborted and the"
         + " guest resumed");
+  }
+
+  /** Aborts this backup's job, if it runs, and waits until libvirt no longer lists it. */
+  private void abortAndAwait(BackupJobPlan plan) {
+    if (abortIfOurs(plan)) {
+      while (hypervisor.backupApi().backupJobXml(plan.domain()).isPresent()) {
+        Heartbeats.beat(null);
+        Polling.pause(POLL_MILLIS, "a backup job");
+      }
+    }
   }
 
   /** Aborts this backup's job if it runs; returns whether it did. Anybody else's job is left alone. */
