@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * details, so that the resume point of a retry is never replaced by an empty heartbeat.
  */
 final class Heartbeats {
-  /** How often the side thread heartbeats; the SDK sends at most one per 0.8 × the heartbeat timeout. */
-  private static final long KEEP_ALIVE_SECONDS = 5;
+  /** How often the side thread looks whether the activity has been silent long enough to need a beat. */
+  private static final long CHECK_MILLIS = 1000;
 
   /**
    * How long the side thread stands in for an activity that reports nothing itself. Past that, the call
@@ -67,8 +67,8 @@ final class Heartbeats {
   }
 
   /**
-   * Runs an activity's body while a side thread heartbeats every few seconds with the latest details
-   * the body recorded. Outside an activity (a command line check that shares host code), and inside an
+   * Runs an activity's body while a side thread heartbeats, whenever the body has been silent for half
+   * the heartbeat timeout, with the latest details the body recorded. Outside an activity (a command line check that shares host code), and inside an
    * activity already kept alive, it just runs the body. A cancellation cannot interrupt the body from
    * the side thread; the body sees it at its own next {@link #beat}.
    */
@@ -96,35 +96,48 @@ final class Heartbeats {
     }
   }
 
-  /** The side thread of one activity execution and the latest details it repeats. */
+  /**
+   * The side thread of one activity execution and the latest details it repeats. It beats only after
+   * half the heartbeat timeout without any beat: the SDK sends at most one heartbeat per 0.8 × the
+   * timeout and holds back later ones until then, so a side-thread beat while the activity is about to
+   * report its first progress would delay that progress by most of a timeout. A step without a
+   * heartbeat timeout (a local activity) gets no side thread at all.
+   */
   private static final class KeepAlive {
     private final AtomicReference<Object> latest = new AtomicReference<>();
     private final ScheduledExecutorService beater;
     private volatile long lastOwnBeat = System.currentTimeMillis();
+    private volatile long lastBeat = lastOwnBeat;
 
     KeepAlive(ActivityExecutionContext context) {
+      long quietMillis = context.getInfo().getHeartbeatTimeout().toMillis() / 2;
+      if (quietMillis <= 0) {
+        beater = null;
+        return;
+      }
       beater = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "heartbeat-" + context.getInfo().getActivityType());
         thread.setDaemon(true);
         return thread;
       });
-      // The first beat waits one interval: by then a resuming activity has read its earlier attempt's
-      // details (lastDetails), which this thread must send instead of nothing.
-      beater.scheduleAtFixedRate(() -> {
-        if (System.currentTimeMillis() - lastOwnBeat > SILENCE_BUDGET_MILLIS) {
+      beater.scheduleWithFixedDelay(() -> {
+        long now = System.currentTimeMillis();
+        if (now - lastBeat < quietMillis || now - lastOwnBeat > SILENCE_BUDGET_MILLIS) {
           return;
         }
+        lastBeat = now;
         try {
           context.heartbeat(latest.get());
         } catch (RuntimeException e) {
           // A cancellation, a timed-out attempt or a lost connection: the activity's own thread sees
           // it at its next beat, and nothing on this thread can stop the call in progress.
         }
-      }, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+      }, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     Object record(Object details) {
       lastOwnBeat = System.currentTimeMillis();
+      lastBeat = lastOwnBeat;
       if (details != null) {
         latest.set(details);
       }
@@ -132,7 +145,9 @@ final class Heartbeats {
     }
 
     void stop() {
-      beater.shutdownNow();
+      if (beater != null) {
+        beater.shutdownNow();
+      }
     }
   }
 }
