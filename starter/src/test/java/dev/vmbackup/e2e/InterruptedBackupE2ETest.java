@@ -148,30 +148,30 @@ class InterruptedBackupE2ETest extends EndToEndTest {
    */
   @Test
   void aRepositoryThatFillsUpDuringABackupJobFailsTheBackupAndNeverLeavesTheGuestPaused() throws Exception {
+    // Mounted before the guest starts: QEMU runs in a mount namespace of its own, which does not see
+    // filesystems mounted after it started.
+    Path image = scratch.resolve("small-job-fs.img");
+    Path small = scratch.resolve("small job repository");
+    Files.createDirectories(small);
+    Commands.ok("truncate", "-s", "32M", image.toString());
+    Commands.ok("mkfs.ext4", "-q", "-F", image.toString());
+    Commands.ok("mount", "-o", "loop", image.toString(), small.toString());
     try (TestGuest guest = TestGuest.builder("fulljob").disk(Disk.qcow2("vda").withBallast(64)).churnKiB(256)
         .create()) {
-      Path image = scratch.resolve("small-job-fs.img");
-      Path small = scratch.resolve("small job repository");
-      Files.createDirectories(small);
-      Commands.ok("truncate", "-s", "32M", image.toString());
-      Commands.ok("mkfs.ext4", "-q", "-F", image.toString());
-      Commands.ok("mount", "-o", "loop", image.toString(), small.toString());
-      try {
-        CliResult run = cli("backup", guest.name(), "--strategy", "incremental", "--repository", small.toString());
+      CliResult run = cli("backup", guest.name(), "--strategy", "incremental", "--repository", small.toString());
 
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr().strip()).containsAnyOf("No space left", "could not write its targets")
-            .doesNotContain("\n");
-        assertThat(guest.state()).as("the guest after a backup job that filled its repository").isEqualTo("running");
-        Invariants.assertVmClean(guest, "running");
-        Invariants.assertNoPartialBackups(small);
-        assertThat(Commands.virsh("checkpoint-list", guest.name(), "--name").strip())
-            .as("checkpoints of the failed backup").isEmpty();
-        // The guest goes on writing to its own disk.
-        guest.console().waitForNewRecords(3, Duration.ofSeconds(60));
-      } finally {
-        Commands.run("umount", small.toString());
-      }
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderr().strip()).containsAnyOf("No space left", "could not write its targets")
+          .doesNotContain("\n");
+      assertThat(guest.state()).as("the guest after a backup job that filled its repository").isEqualTo("running");
+      Invariants.assertVmClean(guest, "running");
+      Invariants.assertNoPartialBackups(small);
+      assertThat(Commands.virsh("checkpoint-list", guest.name(), "--name").strip())
+          .as("checkpoints of the failed backup").isEmpty();
+      // The guest goes on writing to its own disk.
+      guest.console().waitForNewRecords(3, Duration.ofSeconds(60));
+    } finally {
+      Commands.run("umount", small.toString());
     }
   }
 
