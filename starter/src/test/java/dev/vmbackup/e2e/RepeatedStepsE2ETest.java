@@ -97,17 +97,9 @@ class RepeatedStepsE2ETest extends EndToEndTest {
 
   /** Every host step of the workflow's latest run completed on its second attempt or later. */
   private static void assertEveryStepRanTwice(String workflowId) {
-    var events = client.fetchHistory(workflowId).getHistory().getEventsList();
-    Map<Long, String> types = new HashMap<>();
     Map<String, Integer> attempts = new HashMap<>();
-    for (var event : events) {
-      if (event.hasActivityTaskScheduledEventAttributes()) {
-        types.put(event.getEventId(), event.getActivityTaskScheduledEventAttributes().getActivityType().getName());
-      } else if (event.hasActivityTaskStartedEventAttributes()) {
-        var started = event.getActivityTaskStartedEventAttributes();
-        attempts.merge(types.get(started.getScheduledEventId()), started.getAttempt(), Math::min);
-      }
-    }
+    Workflows.activityStarts(client, workflowId).forEach((type, starts) -> starts.forEach(
+        started -> attempts.merge(type, started.getAttempt(), Math::min)));
     assertThat(attempts).as("steps of %s", workflowId).isNotEmpty();
     assertThat(attempts).as("the first attempt of every step of %s (type to lowest completing attempt)", workflowId)
         .allSatisfy((type, attempt) -> assertThat(attempt).as(type).isGreaterThanOrEqualTo(2));

@@ -83,16 +83,22 @@ final class Workflows {
    */
   static java.util.List<io.temporal.api.history.v1.ActivityTaskStartedEventAttributes> activityStarts(
       WorkflowClient client, String workflowId, String activityType) {
-    var events = client.fetchHistory(workflowId).getHistory().getEventsList();
-    java.util.Set<Long> scheduled = new java.util.HashSet<>();
-    java.util.List<io.temporal.api.history.v1.ActivityTaskStartedEventAttributes> starts = new java.util.ArrayList<>();
-    for (var event : events) {
-      if (event.hasActivityTaskScheduledEventAttributes()
-          && event.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(activityType)) {
-        scheduled.add(event.getEventId());
-      } else if (event.hasActivityTaskStartedEventAttributes()
-          && scheduled.contains(event.getActivityTaskStartedEventAttributes().getScheduledEventId())) {
-        starts.add(event.getActivityTaskStartedEventAttributes());
+    return activityStarts(client, workflowId).getOrDefault(activityType, java.util.List.of());
+  }
+
+  /** The started events of the workflow's latest run, by activity type, in history order. */
+  static java.util.Map<String, java.util.List<io.temporal.api.history.v1.ActivityTaskStartedEventAttributes>>
+      activityStarts(WorkflowClient client, String workflowId) {
+    java.util.Map<Long, String> types = new java.util.HashMap<>();
+    java.util.Map<String, java.util.List<io.temporal.api.history.v1.ActivityTaskStartedEventAttributes>> starts =
+        new java.util.LinkedHashMap<>();
+    for (var event : client.fetchHistory(workflowId).getHistory().getEventsList()) {
+      if (event.hasActivityTaskScheduledEventAttributes()) {
+        types.put(event.getEventId(), event.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+      } else if (event.hasActivityTaskStartedEventAttributes()) {
+        var started = event.getActivityTaskStartedEventAttributes();
+        starts.computeIfAbsent(types.get(started.getScheduledEventId()), type -> new java.util.ArrayList<>())
+            .add(started);
       }
     }
     return starts;
