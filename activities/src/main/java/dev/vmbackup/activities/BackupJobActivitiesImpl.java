@@ -54,6 +54,8 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   static final String DONE = ".backup-job-done.json";
   private static final String NVRAM = "nvram.fd";
   private static final long POLL_MILLIS = 500;
+  /** A thaw that times out while the pause guard frees the guest is asked again, a few times. */
+  private static final int THAW_ATTEMPTS = 6;
   /** How long the wait for a job tolerates libvirtd being unreachable (a restart) before giving up. */
   private static final Duration LIBVIRTD_GRACE = Duration.ofMinutes(3);
 
@@ -212,7 +214,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     } finally {
       if (frozen) {
         // The checkpoint is taken when the job starts, so the guest is thawed as soon as it has.
-        hypervisor.thawFilesystems(domain);
+        thawAfterStart(domain);
       }
     }
     log.info("backup job of {} started: {}{}", domain,
@@ -221,6 +223,31 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     Started started = new Started(capture, warnings);
     write(partial.resolve(STARTED), started);
     return started;
+  }
+
+  /**
+   * Thaws the guest right after its job started. When the job's targets cannot be written, QEMU pauses
+   * the guest at its first write, which may be the very flush the thaw releases. A paused guest cannot
+   * answer: libvirt refuses the thaw, or it times out when the pause came while it was in flight. The
+   * {@link GuestPauseGuard} beside this thread meanwhile aborts the job and resumes the guest, and the
+   * thaw is asked again of the running guest; if it still fails, the compensation thaws.
+   */
+  private void thawAfterStart(String domain) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        hypervisor.thawFilesystems(domain);
+        return;
+      } catch (HypervisorException e) {
+        boolean guestPaused = e.kind() == HypervisorException.Kind.AGENT_UNAVAILABLE
+            || e.kind() == HypervisorException.Kind.INVALID_STATE;
+        if (!guestPaused || attempt == THAW_ATTEMPTS) {
+          throw e;
+        }
+        log.warn("the guest agent of {} did not answer the thaw ({}); asking again once the guest runs", domain,
+            e.getMessage());
+        Polling.pause(2000, "the guest of " + domain + " to run again");
+      }
+    }
   }
 
   /**

@@ -89,12 +89,6 @@ class ChaosE2ETest extends EndToEndTest {
         Fault fault = round <= firstFaults.size()
             ? firstFaults.get(round - 1) : Fault.values()[random.nextInt(Fault.values().length)];
         String strategy = STRATEGIES.get(random.nextInt(STRATEGIES.size()));
-        if (fault == Fault.FILL_REPOSITORY && strategy.equals("incremental")) {
-          // Known limit (README): a repository filling up during a push-mode backup job can leave the
-          // guest paused, because libvirt's resume waits behind a guest-agent thaw; until that is fixed
-          // the repository is filled only during file copies.
-          strategy = "full";
-        }
         List<String> captures = strategy.equals("incremental") ? List.of("crash", "quiesce")
             : List.of("crash", "quiesce", "memory");
         String capture = captures.get(random.nextInt(captures.size()));

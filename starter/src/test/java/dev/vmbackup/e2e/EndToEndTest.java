@@ -9,7 +9,9 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,7 +78,22 @@ abstract class EndToEndTest {
     if (record != null && client != null) {
       Histories.export(client, host, Path.of(record));
     }
+    keepWorkerLog();
     TestHost.deleteRecursively(scratch);
+  }
+
+  /** Keeps the worker's log beside the surefire reports, so that a failed run can be read afterwards. */
+  private static void keepWorkerLog() {
+    Path log = scratch.resolve("worker.log");
+    if (Files.exists(log)) {
+      try {
+        Path kept = Path.of("target", "worker-logs").toAbsolutePath();
+        Files.createDirectories(kept);
+        Files.copy(log, kept.resolve(scratch.getFileName() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        System.err.println("could not keep the worker log: " + e.getMessage());
+      }
+    }
   }
 
   /**

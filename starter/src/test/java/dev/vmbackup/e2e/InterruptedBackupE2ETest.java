@@ -141,6 +141,40 @@ class InterruptedBackupE2ETest extends EndToEndTest {
     }
   }
 
+  /**
+   * A push-mode backup job copies a block to its target before the guest may overwrite it; when the
+   * target's filesystem is full, QEMU fails the guest's own write and pauses the guest. The worker
+   * aborts the job and resumes the guest: a full repository fails the backup, never the VM.
+   */
+  @Test
+  void aRepositoryThatFillsUpDuringABackupJobFailsTheBackupAndNeverLeavesTheGuestPaused() throws Exception {
+    // Mounted before the guest starts: QEMU runs in a mount namespace of its own, which does not see
+    // filesystems mounted after it started.
+    Path image = scratch.resolve("small-job-fs.img");
+    Path small = scratch.resolve("small job repository");
+    Files.createDirectories(small);
+    Commands.ok("truncate", "-s", "32M", image.toString());
+    Commands.ok("mkfs.ext4", "-q", "-F", image.toString());
+    Commands.ok("mount", "-o", "loop", image.toString(), small.toString());
+    try (TestGuest guest = TestGuest.builder("fulljob").disk(Disk.qcow2("vda").withBallast(64)).churnKiB(256)
+        .create()) {
+      CliResult run = cli("backup", guest.name(), "--strategy", "incremental", "--repository", small.toString());
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderr().strip()).containsAnyOf("No space left", "could not write its targets")
+          .doesNotContain("\n");
+      assertThat(guest.state()).as("the guest after a backup job that filled its repository").isEqualTo("running");
+      Invariants.assertVmClean(guest, "running");
+      Invariants.assertNoPartialBackups(small);
+      assertThat(Commands.virsh("checkpoint-list", guest.name(), "--name").strip())
+          .as("checkpoints of the failed backup").isEmpty();
+      // The guest goes on writing to its own disk.
+      guest.console().waitForNewRecords(3, Duration.ofSeconds(60));
+    } finally {
+      Commands.run("umount", small.toString());
+    }
+  }
+
   private static boolean hasBlockJob(TestGuest guest) {
     return !Commands.virsh("blockjob", guest.name(), "vda", "--info").toLowerCase().contains("no current block job");
   }

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LibvirtHypervisor.class);
   private static final int AGENT_TIMEOUT_SECONDS = 5;
+  /** Thawing many filesystems takes longer than a ping, but a guest that cannot answer must not block a step. */
+  private static final int THAW_TIMEOUT_SECONDS = 15;
 
   private final String uri;
   private final LibvirtBackupApi backupApi = new LibvirtBackupApi(this);
@@ -123,13 +125,16 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     });
   }
 
+  /**
+   * Thaws through the agent command with a timeout rather than {@code virDomainFSThaw}, which waits for
+   * the agent's answer as long as the domain's agent timeout says, by default for ever. A guest that QEMU
+   * pauses while the thaw is in flight (its first write after the thaw failed on a backup target that
+   * cannot be written) never answers; the call must give up so that the caller can free the guest.
+   */
   @Override
   public void thawFilesystems(String name) {
-    onDomain(name, "thaw the filesystems of " + name, domain -> {
-      LibvirtExtras.check(
-          LibvirtExtras.virt().virDomainFSThaw(LibvirtExtras.pointer(domain), null, 0, 0), "virDomainFSThaw");
-      return null;
-    });
+    onDomain(name, "thaw the filesystems of " + name, domain -> domain.qemuAgentCommand(
+        "{\"execute\":\"guest-fsfreeze-thaw\"}", THAW_TIMEOUT_SECONDS, 0));
   }
 
   @Override

@@ -80,6 +80,38 @@ class LibvirtHypervisorTest {
     }
   }
 
+  /**
+   * A guest that QEMU paused (a backup target it could not write) cannot answer its agent. The thaw must
+   * fail instead of waiting for ever, so that the caller can resume the guest, and
+   * the thaw asked again of the running guest must leave no filesystem frozen.
+   */
+  @Test
+  void aThawOfAPausedGuestGivesUpAndSucceedsOnceTheGuestRuns() {
+    try (TestGuest guest = TestGuest.builder("thaw").create()) {
+      await("the guest agent answers", Duration.ofSeconds(60), () -> hypervisor.pingAgent(guest.name()));
+      hypervisor.backupApi().freezeFilesystems(guest.name());
+      assertThat(hypervisor.filesystemsFrozen(guest.name())).isTrue();
+      Commands.virsh("suspend", guest.name());
+
+      // libvirt refuses an agent command to a paused guest; one paused while the command is in flight
+      // times out instead.
+      assertThat(kindOf(() -> hypervisor.thawFilesystems(guest.name())))
+          .isIn(Kind.INVALID_STATE, Kind.AGENT_UNAVAILABLE);
+
+      hypervisor.resume(guest.name());
+      await("the thaw succeeds", Duration.ofSeconds(60), () -> {
+        try {
+          hypervisor.thawFilesystems(guest.name());
+          return true;
+        } catch (HypervisorException e) {
+          return false;
+        }
+      });
+      assertThat(hypervisor.filesystemsFrozen(guest.name())).isFalse();
+      guest.console().waitForNewRecords(3, Duration.ofSeconds(60));
+    }
+  }
+
   @Test
   void errorsAreClassifiedByWhatRetryingCanDo() {
     try (TestGuest guest = TestGuest.builder("errors").create()) {
