@@ -8,7 +8,9 @@ import dev.vmbackup.testing.DiskContent;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.ManifestDisk;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,36 @@ class BackupEdgeCasesE2ETest extends EndToEndTest {
       assertThat(SparseCopier.sha256(guest.diskPath("vda"))).isEqualTo(imageBefore);
       DiskContent.read(Path.of(result.path(), "vda.qcow2"), "qcow2").assertIntact();
       Invariants.assertVmClean(guest, "shut off");
+    }
+  }
+
+  /**
+   * A VM that already runs on a backing chain (its template's image below an overlay of its own): a full
+   * backup copies every layer, and the shallow merge leaves the VM on exactly that chain.
+   */
+  @Test
+  void aVmOnABackingChainIsCopiedLayerByLayerAndKeepsItsChain() throws Exception {
+    try (TestGuest guest = TestGuest.builder("layered").create()) {
+      Path base = guest.diskPath("vda");
+      Path own = guest.dir().resolve("vda-own.qcow2");
+      Commands.virsh("snapshot-create-as", guest.name(), "--disk-only", "--no-metadata", "--atomic",
+          "--diskspec", "vda,file=" + own);
+      List<String> chain = Invariants.backingChain(own.toString());
+      assertThat(chain).containsExactly(own.toString(), base.toString());
+
+      CliResult run = cli("backup", guest.name(), "--capture", "crash", "--json");
+
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      BackupResult result = run.json(BackupResult.class);
+      ManifestDisk disk = result.disks().get(0);
+      assertThat(disk.sourcePath()).isEqualTo(own.toString());
+      assertThat(disk.backing()).singleElement().satisfies(layer -> {
+        assertThat(layer.sourcePath()).isEqualTo(base.toString());
+        // The template's image is read-only below the overlay, so its copy must be identical to it.
+        assertThat(SparseCopier.sha256(Path.of(result.path(), layer.file()))).isEqualTo(SparseCopier.sha256(base));
+      });
+      Invariants.assertNoPartialBackups(repository);
+      Invariants.assertVmOnChain(guest, "running", "vda", chain);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmbackup.host.guest.TinyGuest.Disk;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
+import dev.vmbackup.workflows.model.BackupResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -27,25 +28,78 @@ class BadInputE2ETest extends EndToEndTest {
     Invariants.assertNoPartialBackups(repository);
   }
 
+  /**
+   * The worker's own metrics (README, "Metrics"): a real backup counts as succeeded with the bytes it
+   * copied and the time of its success, and a failed one counts as failed under its failure type.
+   */
+  @Test
+  void theWorkerCountsSucceededAndFailedBackupsInItsMetrics() throws Exception {
+    long startedAt = System.currentTimeMillis() / 1000;
+    String missing = "no-such-vm-metrics";
+    try (TestGuest guest = TestGuest.builder("metrics").create()) {
+      CliResult good = cli("backup", guest.name(), "--capture", "crash", "--json");
+      CliResult bad = cli("backup", missing);
+
+      assertThat(good.exitCode()).as(good.toString()).isZero();
+      assertThat(bad.exitCode()).isEqualTo(1);
+      String metrics = scrapeWorker();
+      String domain = "domain=\"" + guest.name() + "\"";
+      assertThat(metricSum(metrics, "vmbackup_backups_succeeded_total", domain)).isEqualTo(1.0);
+      assertThat(metricSum(metrics, "vmbackup_bytes_copied_total", domain))
+          .isEqualTo((double) good.json(BackupResult.class).bytesCopied()).isPositive();
+      assertThat(metricSum(metrics, "vmbackup_last_success_timestamp_seconds", domain))
+          .isGreaterThanOrEqualTo(startedAt);
+      assertThat(metricSum(metrics, "vmbackup_backups_failed_total", domain)).isZero();
+      assertThat(metricSum(metrics, "vmbackup_backups_failed_total",
+          "domain=\"" + missing + "\"", "type=\"DOMAIN_NOT_FOUND\"")).isEqualTo(1.0);
+      Invariants.assertVmClean(guest, "running");
+      Invariants.assertNoPartialBackups(repository);
+    }
+  }
+
+  private static String scrapeWorker() throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + workerHttpPort + "/prometheus"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The sum of a metric's samples whose labels contain every one of {@code labels}. */
+  private static double metricSum(String metrics, String name, String... labels) {
+    return metrics.lines()
+        .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+        .filter(line -> Stream.of(labels).allMatch(line::contains))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   static Stream<Arguments> badNames() {
+    String name = " is not allowed: use letters, digits and . _ + - only (no '/' or '..', at most 128 characters,"
+        + " not starting with '.', '+' or '-')";
+    String id = "' is not valid: expected a UTC timestamp such as 20261122T221500Z";
     return Stream.of(
-        Arguments.of((Object) new String[] {"backup", "../etc"}),
-        Arguments.of((Object) new String[] {"backup", "vm/one"}),
-        Arguments.of((Object) new String[] {"backup", "vm;rm -rf /"}),
-        Arguments.of((Object) new String[] {"restore", "vm1", "../../etc", "--as", "x"}),
-        Arguments.of((Object) new String[] {"restore", "vm1", "20261122T221500Z", "--as", "a/../b"}),
-        Arguments.of((Object) new String[] {"verify", "..", "20261122T221500Z"}),
-        Arguments.of((Object) new String[] {"list", "vm/.."}));
+        Arguments.of(new String[] {"backup", "../etc"}, "vmbackup: domain '../etc'" + name),
+        Arguments.of(new String[] {"backup", "vm/one"}, "vmbackup: domain 'vm/one'" + name),
+        Arguments.of(new String[] {"backup", "vm;rm -rf /"}, "vmbackup: domain 'vm;rm -rf /'" + name),
+        Arguments.of(new String[] {"restore", "vm1", "../../etc", "--as", "x"}, "vmbackup: backup id '../../etc" + id),
+        Arguments.of(new String[] {"restore", "vm1", "20261122T221500Z", "--as", "a/../b"},
+            "vmbackup: new domain name 'a/../b'" + name),
+        Arguments.of(new String[] {"verify", "..", "20261122T221500Z"}, "vmbackup: domain '..'" + name),
+        Arguments.of(new String[] {"list", "vm/.."}, "vmbackup: domain 'vm/..'" + name));
   }
 
   @ParameterizedTest
   @MethodSource("badNames")
-  void namesWithSlashesOrDotDotAreRefusedBeforeAnythingStarts(String[] arguments) {
+  void namesWithSlashesOrDotDotAreRefusedBeforeAnythingStarts(String[] arguments, String message) {
+    long workflowsBefore = Workflows.count(client);
+
     CliResult run = cli(arguments);
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.stderr().strip()).startsWith("vmbackup: ").contains("not").doesNotContain("\n");
+    assertThat(run.stderr().strip()).isEqualTo(message);
     assertThat(run.stdout()).isEmpty();
+    assertThat(Workflows.count(client)).as("workflows started by a refused request").isEqualTo(workflowsBefore);
     Invariants.assertNoPartialBackups(repository);
   }
 

@@ -71,9 +71,11 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
       guest.console().waitForNewRecords(70, Duration.ofMinutes(3));
       Path reference = Chains.freezeAndCopy(guest, "vda", scratch.resolve(guest.name() + ".raw"));
       CliResult run;
+      long logStart = Files.size(worker.log());
       try {
         Process backup = startCli("backup", guest.name(), "--strategy", "incremental", "--capture", "crash", "--json");
         awaitBackupStep(guest);
+        assertThat(backupJobRunning(guest)).as("the backup job runs when the worker is killed").isTrue();
         worker.kill();
         restartWorker();
         run = finish(backup);
@@ -82,6 +84,10 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
       }
 
       assertThat(run.exitCode()).as(run.toString()).isZero();
+      // The kill hit the running job: the next attempt re-attached to it or saw it end and ran it again.
+      assertThat(logSince(logStart)).containsAnyOf("re-attaching to the running backup job", "ended unobserved");
+      assertThat(Workflows.activityStarts(client, BackupWorkflow.workflowId(host, guest.name()), "RunBackupJob"))
+          .singleElement().satisfies(start -> assertThat(start.getAttempt()).isGreaterThan(1));
       BackupResult result = run.json(BackupResult.class);
       Manifest manifest = Chains.manifest(repository, guest.name(), result.backupId());
       assertThat(manifest.parentBackupId()).isEqualTo(full.backupId());
@@ -102,9 +108,11 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
       guest.console().waitForNewRecords(70, Duration.ofMinutes(3));
       Path reference = Chains.freezeAndCopy(guest, "vda", scratch.resolve(guest.name() + ".raw"));
       CliResult run;
+      long logStart = Files.size(worker.log());
       try {
         Process backup = startCli("backup", guest.name(), "--strategy", "incremental", "--capture", "crash", "--json");
         awaitBackupStep(guest);
+        assertThat(backupJobRunning(guest)).as("the backup job runs when libvirtd restarts").isTrue();
         Libvirtd.restart();
         run = finish(backup);
       } finally {
@@ -112,6 +120,9 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
       }
 
       assertThat(run.exitCode()).as(run.toString()).isZero();
+      // The restart hit the running job: the worker lost libvirtd while waiting for it.
+      assertThat(logSince(logStart)).containsAnyOf("libvirtd is unreachable while the backup job",
+          "the connection to libvirt (qemu:///system) is gone");
       BackupResult result = run.json(BackupResult.class);
       assertThat(Chains.manifest(repository, guest.name(), result.backupId()).parentBackupId())
           .isEqualTo(full.backupId());
@@ -238,6 +249,12 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
     Awaits.until("the backup step", () -> "backup".equals(Workflows.step(client, workflowId)));
     Awaits.until("the backup job runs or has ended", Duration.ofSeconds(60),
         () -> backupJobRunning(guest) || !"backup".equals(Workflows.step(client, workflowId)));
+  }
+
+  /** What the worker logged since that offset of its log (the log spans the whole class). */
+  private static String logSince(long offset) throws java.io.IOException {
+    byte[] log = Files.readAllBytes(worker.log());
+    return new String(log, (int) offset, log.length - (int) offset, StandardCharsets.UTF_8);
   }
 
   private static boolean backupJobRunning(TestGuest guest) {

@@ -2,15 +2,25 @@ package dev.vmbackup.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
+import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.ManifestDisk;
+import dev.vmbackup.workflows.model.ManifestFile;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -64,7 +74,11 @@ final class Invariants {
     }
   }
 
-  /** The repository holds no partial directory of any domain. */
+  /**
+   * The repository holds no partial directory of any domain, and what it holds is what the README's
+   * invariants promise: a directory without a manifest is not listed as a backup, and every file a
+   * manifest names has the size and checksum the manifest records.
+   */
   static void assertNoPartialBackups(Path repository) {
     if (!Files.exists(repository)) {
       return;
@@ -74,6 +88,72 @@ final class Invariants {
           .as("partial backup directories").isEmpty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    assertBackupsMatchTheirManifests(repository);
+  }
+
+  /** See {@link #assertNoPartialBackups}; every backup directory of every domain in the repository. */
+  static void assertBackupsMatchTheirManifests(Path repository) {
+    FileRepository files = new FileRepository(repository);
+    for (Path domainDir : directories(repository)) {
+      String domain = domainDir.getFileName().toString();
+      List<String> listed = files.list(domain).stream().map(Manifest::backupId).toList();
+      for (Path backup : directories(domainDir)) {
+        String id = backup.getFileName().toString();
+        if (!Files.exists(backup.resolve(Manifest.FILE_NAME))) {
+          assertThat(listed).as("a directory without a manifest is not a backup").doesNotContain(id);
+          continue;
+        }
+        Manifest manifest = files.readManifest(domain, id).orElseThrow();
+        List<ManifestFile> named = new ArrayList<>();
+        for (ManifestDisk disk : manifest.disks()) {
+          named.add(new ManifestFile(disk.file(), disk.bytes(), disk.sha256()));
+          disk.backing().forEach(layer -> named.add(new ManifestFile(layer.file(), layer.bytes(), layer.sha256())));
+        }
+        Stream.of(manifest.memoryState(), manifest.domainXml(), manifest.nvram()).filter(Objects::nonNull)
+            .forEach(named::add);
+        for (ManifestFile file : named) {
+          Path path = backup.resolve(file.file());
+          assertThat(path).as("a file the manifest of %s/%s names", domain, id).exists();
+          assertThat(sha256(path)).as("the checksum of %s", path).isEqualTo(file.sha256());
+        }
+      }
+    }
+  }
+
+  private static List<Path> directories(Path dir) {
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.filter(Files::isDirectory).filter(child -> !child.getFileName().toString().startsWith("."))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Checksums by path, size and modification time: a class's repository is checked after every test. */
+  private static final Map<String, String> CHECKSUMS = new ConcurrentHashMap<>();
+
+  private static String sha256(Path file) {
+    try {
+      String key = file + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+      String known = CHECKSUMS.get(key);
+      if (known != null) {
+        return known;
+      }
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] buffer = new byte[1 << 20];
+        for (int read; (read = in.read(buffer)) > 0; ) {
+          digest.update(buffer, 0, read);
+        }
+      }
+      String hex = HexFormat.of().formatHex(digest.digest());
+      CHECKSUMS.put(key, hex);
+      return hex;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

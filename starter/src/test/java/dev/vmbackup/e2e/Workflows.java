@@ -41,6 +41,16 @@ final class Workflows {
     }
   }
 
+  /**
+   * How many workflows the namespace has ever run, from the dev server's visibility store (SQLite, which
+   * lists a started workflow at once): a request refused before anything started leaves it unchanged.
+   */
+  static long count(WorkflowClient client) {
+    return client.getWorkflowServiceStubs().blockingStub().countWorkflowExecutions(
+        io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest.newBuilder()
+            .setNamespace(client.getOptions().getNamespace()).build()).getCount();
+  }
+
   /** The workflow's current step, from its status query. */
   static String step(WorkflowClient client, String workflowId) {
     try {
