@@ -1,5 +1,6 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.workflows.Validation;
@@ -15,8 +16,13 @@ import java.nio.file.Path;
 
 /** Creates and discards backup directories in the repository. */
 public final class BackupDirectoryActivitiesImpl implements BackupDirectoryActivities {
-  /** The domain definition saved with every backup. */
-  public static final String DOMAIN_XML = "domain.xml";
+  /**
+   * The domain definition saved with every backup.
+   *
+   * @deprecated use {@link BackupLayout#DOMAIN_XML}; kept while {@code BackupJobActivitiesImpl} still names it here
+   */
+  @Deprecated
+  public static final String DOMAIN_XML = BackupLayout.DOMAIN_XML;
 
   private final Hypervisor hypervisor;
 
@@ -34,7 +40,7 @@ public final class BackupDirectoryActivitiesImpl implements BackupDirectoryActiv
       // Saved now, before the snapshot: afterwards the persistent definition names the overlays.
       String xml = hypervisor.domainXml(domain, request.domainXmlInactive());
       try {
-        Files.writeString(Path.of(prepared.partialDir(), DOMAIN_XML), xml, StandardCharsets.UTF_8);
+        Files.writeString(Path.of(prepared.partialDir(), BackupLayout.DOMAIN_XML), xml, StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -5,7 +5,7 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.workflows.ChainOverlayNames;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.ChainActivities;
@@ -183,7 +183,7 @@ public final class ChainActivitiesImpl implements ChainActivities {
     List<String> kept = new ArrayList<>();
     for (String layer : pulled) {
       if (Files.exists(Path.of(layer))) {
-        if (ChainOverlayNames.isChainOverlay(layer)) {
+        if (BackupLayout.isChainOverlay(layer)) {
           HostFiles.deleteIfExists(Path.of(layer));
         } else {
           kept.add(layer);

@@ -1,5 +1,6 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
@@ -32,9 +33,6 @@ import java.util.Optional;
  * the interrupted one at its last durable checkpoint.
  */
 public final class RetainActivitiesImpl implements RetainActivities {
-  private static final String MEMORY_STATE = "memory.save";
-  private static final String NVRAM = "nvram.fd";
-  private static final String DONE_SUFFIX = ".done";
 
   private final Hypervisor hypervisor;
   private final ImageTool images;
@@ -104,35 +102,30 @@ public final class RetainActivitiesImpl implements RetainActivities {
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
     Manifest manifest = manifest(request, jobs, copied, partial, finished);
     for (CopyJob job : jobs) {
-      HostFiles.deleteIfExists(partial.resolve("." + job.name() + DONE_SUFFIX));
+      HostFiles.deleteIfExists(partial.resolve(BackupLayout.doneMarker(job.name())));
     }
-    HostFiles.deleteIfExists(partial.resolve(SnapshotActivitiesImpl.MARKER));
-    HostFiles.deleteIfExists(partial.resolve(SavedStateActivitiesImpl.MARKER));
+    HostFiles.deleteIfExists(partial.resolve(BackupLayout.SNAPSHOT_MARKER));
+    HostFiles.deleteIfExists(partial.resolve(BackupLayout.SAVED_STATE_MARKER));
     repository.writeManifest(partial, manifest);
     repository.publish(request.domain(), request.backupId());
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
     return new RetainResult(request.finalDir(), written, manifest.disks());
   }
 
-  /** Every image of every disk chain, then the NVRAM; the order is fixed so that a resume index means the same file. */
+  /** Every image of every disk chain, then the BackupLayout.NVRAM; the order is fixed so that a resume index means the same file. */
   private static List<CopyJob> copyJobs(RetainRequest request) {
     List<CopyJob> jobs = new ArrayList<>();
     for (DiskInfo disk : request.disks()) {
       List<ImageLayer> chain = disk.chain();
       for (int depth = 0; depth < chain.size(); depth++) {
         ImageLayer layer = chain.get(depth);
-        jobs.add(new CopyJob(Path.of(layer.path()), imageName(disk.target(), depth, layer.format())));
+        jobs.add(new CopyJob(Path.of(layer.path()), BackupLayout.imageName(disk.target(), depth, layer.format())));
       }
     }
     if (request.nvram() != null) {
-      jobs.add(new CopyJob(Path.of(request.nvram()), NVRAM));
+      jobs.add(new CopyJob(Path.of(request.nvram()), BackupLayout.NVRAM));
     }
     return jobs;
-  }
-
-  /** {@code vda.qcow2} for the active image, {@code vda.backing1.qcow2} and so on below it. */
-  static String imageName(String target, int depth, String format) {
-    return depth == 0 ? target + "." + format : target + ".backing" + depth + "." + format;
   }
 
   private Manifest manifest(
@@ -155,9 +148,9 @@ public final class RetainActivitiesImpl implements RetainActivities {
           top.sourcePath(), layers.subList(1, layers.size())));
     }
     ManifestFile nvram = request.nvram() == null ? null
-        : new ManifestFile(NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
-    ManifestFile memory = request.memoryFile() == null ? null : hashed(partial, MEMORY_STATE, progress);
-    ManifestFile domainXml = hashed(partial, BackupDirectoryActivitiesImpl.DOMAIN_XML, progress);
+        : new ManifestFile(BackupLayout.NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
+    ManifestFile memory = request.memoryFile() == null ? null : hashed(partial, BackupLayout.MEMORY_STATE, progress);
+    ManifestFile domainXml = hashed(partial, BackupLayout.DOMAIN_XML, progress);
     return new Manifest(
         Manifest.FORMAT_VERSION,
         request.domain(),
@@ -220,7 +213,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
   }
 
   private static Optional<SparseCopier.Copied> readDone(Path partial, String name) {
-    Path marker = partial.resolve("." + name + DONE_SUFFIX);
+    Path marker = partial.resolve(BackupLayout.doneMarker(name));
     try {
       return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker), SparseCopier.Copied.class));
     } catch (IOException e) {
@@ -234,7 +227,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
    */
   static void writeDone(Path partial, String name, SparseCopier.Copied copied) {
     try {
-      Files.write(partial.resolve("." + name + DONE_SUFFIX), Json.MAPPER.writeValueAsBytes(copied));
+      Files.write(partial.resolve(BackupLayout.doneMarker(name)), Json.MAPPER.writeValueAsBytes(copied));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,5 +1,6 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
@@ -33,9 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SavedStateActivitiesImpl implements SavedStateActivities {
   private static final Logger log = LoggerFactory.getLogger(SavedStateActivitiesImpl.class);
-
-  /** File name of the marker in the partial directory. */
-  static final String MARKER = ".saved-state.json";
 
   /**
    * @param savedAtMillis wall clock just before the save began
@@ -252,7 +250,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
         if (!disk.renamed()) {
           continue;
         }
-        String name = RetainActivitiesImpl.imageName(disk.target(), 0, disk.format());
+        String name = BackupLayout.imageName(disk.target(), 0, disk.format());
         Path destination = partial.resolve(name);
         Path frozen = Path.of(disk.frozen());
         if (Files.exists(frozen)) {
@@ -312,7 +310,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   private static Path marker(SavedStatePlan plan) {
-    return Path.of(plan.partialDir(), MARKER);
+    return Path.of(plan.partialDir(), BackupLayout.SAVED_STATE_MARKER);
   }
 
   private static Optional<Marker> readMarker(SavedStatePlan plan) {
@@ -325,7 +323,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
 
   private static void writeMarker(SavedStatePlan plan, Marker marker) {
     Path file = marker(plan);
-    Path temporary = file.resolveSibling(MARKER + ".tmp");
+    Path temporary = file.resolveSibling(BackupLayout.temporary(BackupLayout.SAVED_STATE_MARKER));
     try {
       Files.write(temporary, Json.MAPPER.writeValueAsBytes(marker));
       Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

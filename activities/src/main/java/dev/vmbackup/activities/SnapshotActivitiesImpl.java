@@ -1,5 +1,6 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
@@ -26,9 +27,6 @@ import org.slf4j.LoggerFactory;
 /** Takes the atomic external snapshot of a backup, and undoes it. */
 public final class SnapshotActivitiesImpl implements SnapshotActivities {
   private static final Logger log = LoggerFactory.getLogger(SnapshotActivitiesImpl.class);
-
-  /** File name of the snapshot marker in the partial directory. */
-  public static final String MARKER = ".snapshot.json";
 
   private final Hypervisor hypervisor;
   private final OverlayMerger merger;
@@ -83,7 +81,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
       warnings.add("the guest agent did not answer: crash-consistent snapshot instead of a quiesced one");
     }
     String xml = SnapshotXml.external(
-        "vmbackup-" + plan.backupId(),
+        BackupLayout.snapshotName(plan.backupId()),
         plan.overlays().stream().map(o -> new SnapshotXml.Overlay(o.target(), o.overlay())).toList(),
         excludedTargets(plan, sources),
         capture == CaptureMode.MEMORY ? plan.memoryFile() : null);
@@ -200,7 +198,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * report what the first attempt achieved; the copy step removes it.
    */
   static Path marker(SnapshotPlan plan) {
-    return Path.of(plan.partialDir(), MARKER);
+    return Path.of(plan.partialDir(), BackupLayout.SNAPSHOT_MARKER);
   }
 
   private Optional<SnapshotResult> readMarker(SnapshotPlan plan) {

@@ -1,5 +1,6 @@
 package dev.vmbackup.activities;
 
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.image.CheckResult;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
@@ -146,7 +147,7 @@ public final class VerifyActivitiesImpl implements VerifyActivities {
           return List.of("the chain of backup " + manifest.backupId() + " loops or is longer than " + MAX_CHAIN);
         }
         seen.add(parent);
-        Path file = domainDir.resolve(parent).resolve(Manifest.FILE_NAME);
+        Path file = domainDir.resolve(parent).resolve(BackupLayout.MANIFEST);
         try {
           current = dev.vmbackup.host.repository.Json.MAPPER.readValue(file.toFile(), Manifest.class);
         } catch (IOException e) {

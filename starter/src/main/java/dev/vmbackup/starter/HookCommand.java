@@ -1,5 +1,6 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.activities.OverlayMerger;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.SnapshotOptions;
@@ -104,7 +105,7 @@ class HookCommand implements Callable<Integer> {
     }
     Path memory = memoryFile(directory, domain, snapshot);
     hypervisor.createExternalSnapshot(domain,
-        SnapshotXml.external("vmbackup-sanoid-" + snapshot, overlays, excluded, memory.toString()),
+        SnapshotXml.external(BackupLayout.sanoidSnapshotName(snapshot), overlays, excluded, memory.toString()),
         new SnapshotOptions(false, true));
   }
 
@@ -181,10 +182,10 @@ class HookCommand implements Callable<Integer> {
   }
 
   private static String overlaySuffix(String snapshot) {
-    return ".vmbackup-sanoid-" + snapshot + ".qcow2";
+    return BackupLayout.sanoidOverlaySuffix(snapshot);
   }
 
   private static Path memoryFile(Path directory, String domain, String snapshot) {
-    return directory.resolve(domain + ".vmbackup-sanoid-" + snapshot + ".memory");
+    return directory.resolve(BackupLayout.sanoidMemoryFile(domain, snapshot));
   }
 }

@@ -134,9 +134,9 @@ final class FullBackup implements BackupStrategy {
   static SavedStatePlan savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
     List<SavedStatePlan.Disk> disks = domain.disks().stream()
         .map(disk -> new SavedStatePlan.Disk(disk.target(), disk.source(), disk.format(),
-            disk.source() + ".vmbackup-" + prepared.backupId() + ".frozen", disk.source()))
+            BackupLayout.frozenImage(disk.source(), prepared.backupId()), disk.source()))
         .toList();
-    return new SavedStatePlan(domain.name(), prepared.backupId(), ChainPlans.memoryFile(prepared),
+    return new SavedStatePlan(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
         prepared.partialDir(), disks, domain.state());
   }
 
@@ -161,9 +161,9 @@ final class FullBackup implements BackupStrategy {
   static SnapshotPlan planSnapshot(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
     List<OverlayPlan> overlays = domain.disks().stream()
         .map(disk -> new OverlayPlan(
-            disk.target(), disk.source(), disk.format(), disk.source() + ".vmbackup-" + prepared.backupId() + ".qcow2"))
+            disk.target(), disk.source(), disk.format(), BackupLayout.temporaryOverlay(disk.source(), prepared.backupId())))
         .toList();
-    String memoryFile = capture == CaptureMode.MEMORY ? prepared.partialDir() + "/memory.save" : null;
+    String memoryFile = capture == CaptureMode.MEMORY ? BackupLayout.memoryFile(prepared.partialDir()) : null;
     return new SnapshotPlan(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
         prepared.partialDir(), memoryFile, domain.state());
   }

@@ -117,10 +117,10 @@ final class IncrementalBackup implements BackupStrategy {
                   "backup " + decision.parentBackupId() + " has no image of disk " + disk.target(),
                   Failures.INTERNAL);
             }
-            backing = "../" + decision.parentBackupId() + "/" + disk.parentFile();
+            backing = BackupLayout.parentImage(decision.parentBackupId(), disk.parentFile());
           }
           return new IncrementalDisk(disk.target(), disk.source(), disk.format(), disk.virtualSize(),
-              prepared.partialDir() + "/" + disk.target() + "." + disk.format(), backing);
+              BackupLayout.imagePath(prepared.partialDir(), disk.target(), disk.format()), backing);
         })
         .toList();
     boolean createsCheckpoint = decision.checkpoints()

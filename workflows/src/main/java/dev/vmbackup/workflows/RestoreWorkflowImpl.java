@@ -123,7 +123,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
               FailureType.VERIFICATION_FAILED.name());
         }
       }
-      String suffix = ".vmbackup-replaced-" + BackupIds.fromEpochMillis(Workflow.currentTimeMillis());
+      String suffix = BackupLayout.replacedSuffix(BackupIds.fromEpochMillis(Workflow.currentTimeMillis()));
       result =
           request.as() != null
               ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)

@@ -1,5 +1,6 @@
 package dev.vmbackup.host.repository;
 
+import dev.vmbackup.workflows.BackupLayout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.vmbackup.workflows.BackupIds;
 import dev.vmbackup.workflows.Validation;
@@ -44,14 +45,7 @@ public final class FileRepository implements BackupRepository {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
   private static final Logger LOG = LoggerFactory.getLogger(FileRepository.class);
 
-  static final String PARTIAL_SUFFIX = ".partial";
-  /** A backup being deleted: no longer listed, removed file by file. */
-  static final String DELETING_SUFFIX = ".deleting";
-  /** Marker file of a backup protected from pruning. */
-  static final String PROTECTED = "protected";
-  /** Inside a partial directory: who created it, so that a retry by the same owner can reuse it. */
-  static final String OWNER_FILE = ".owner";
-  private static final String MANIFEST_TEMP = Manifest.FILE_NAME + ".tmp";
+  private static final String MANIFEST_TEMP = BackupLayout.temporary(BackupLayout.MANIFEST);
   /** A day of seconds: more backups of one domain than this in one go means something is wrong. */
   private static final int MAX_ID_BUMPS = 86_400;
 
@@ -73,7 +67,7 @@ public final class FileRepository implements BackupRepository {
 
   @Override
   public Path partialDir(String domain, String backupId) {
-    return domainDir(domain).resolve(Validation.backupId(backupId) + PARTIAL_SUFFIX);
+    return domainDir(domain).resolve(Validation.backupId(backupId) + BackupLayout.PARTIAL_SUFFIX);
   }
 
   private Path domainDir(String domain) {
@@ -121,7 +115,7 @@ public final class FileRepository implements BackupRepository {
 
   private Optional<String> readOwner(Path partial) {
     try {
-      String owner = Files.readString(partial.resolve(OWNER_FILE), StandardCharsets.UTF_8).strip();
+      String owner = Files.readString(partial.resolve(BackupLayout.OWNER_FILE), StandardCharsets.UTF_8).strip();
       return owner.isEmpty() ? Optional.empty() : Optional.of(owner);
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -132,10 +126,10 @@ public final class FileRepository implements BackupRepository {
 
   /** Written to a temporary file and renamed, so that an owner file is never seen half written. */
   private void writeOwner(Path partial, String owner) {
-    Path temp = partial.resolve(OWNER_FILE + ".tmp");
+    Path temp = partial.resolve(BackupLayout.temporary(BackupLayout.OWNER_FILE));
     try {
       Files.writeString(temp, owner + "\n", StandardCharsets.UTF_8);
-      Files.move(temp, partial.resolve(OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, partial.resolve(BackupLayout.OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw notWritable(partial, e);
     }
@@ -161,7 +155,7 @@ public final class FileRepository implements BackupRepository {
     }
     for (Path partial : children(domainDir)) {
       String name = partial.getFileName().toString();
-      if (name.endsWith(PARTIAL_SUFFIX)
+      if (name.endsWith(BackupLayout.PARTIAL_SUFFIX)
           && Files.isDirectory(partial, LinkOption.NOFOLLOW_LINKS)
           && readOwner(partial).filter(owner.strip()::equals).isPresent()) {
         deleteRecursively(partial);
@@ -188,7 +182,7 @@ public final class FileRepository implements BackupRepository {
           "cannot publish " + partial + ": " + published + " exists already");
     }
     try {
-      Files.deleteIfExists(partial.resolve(OWNER_FILE));
+      Files.deleteIfExists(partial.resolve(BackupLayout.OWNER_FILE));
       syncTree(partial);
       Files.move(partial, published, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -247,9 +241,9 @@ public final class FileRepository implements BackupRepository {
         channel.force(true);
       }
       // The rename replaces an older manifest in one step: a reader sees the old or the new one, whole.
-      Files.move(temp, dir.resolve(Manifest.FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, dir.resolve(BackupLayout.MANIFEST), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw ioFailure("cannot write " + dir.resolve(Manifest.FILE_NAME), e);
+      throw ioFailure("cannot write " + dir.resolve(BackupLayout.MANIFEST), e);
     }
     syncDirectory(dir);
   }
@@ -260,7 +254,7 @@ public final class FileRepository implements BackupRepository {
   }
 
   private static Optional<Manifest> readManifestIn(Path dir) {
-    Path file = dir.resolve(Manifest.FILE_NAME);
+    Path file = dir.resolve(BackupLayout.MANIFEST);
     byte[] json;
     try {
       json = Files.readAllBytes(file);
@@ -306,7 +300,7 @@ public final class FileRepository implements BackupRepository {
   @Override
   public void delete(String domain, String backupId) {
     Path published = backupDir(domain, backupId);
-    Path deleting = published.resolveSibling(published.getFileName() + DELETING_SUFFIX);
+    Path deleting = published.resolveSibling(published.getFileName() + BackupLayout.DELETING_SUFFIX);
     try {
       if (Files.exists(published, LinkOption.NOFOLLOW_LINKS)) {
         Files.move(published, deleting, StandardCopyOption.ATOMIC_MOVE);
@@ -320,22 +314,22 @@ public final class FileRepository implements BackupRepository {
 
   @Override
   public boolean isProtected(String domain, String backupId) {
-    return Files.exists(backupDir(domain, backupId).resolve(PROTECTED));
+    return Files.exists(backupDir(domain, backupId).resolve(BackupLayout.PROTECTED));
   }
 
   @Override
   public void setProtected(String domain, String backupId, boolean protect) {
     Path dir = backupDir(domain, backupId);
-    if (!Files.exists(dir.resolve(Manifest.FILE_NAME))) {
+    if (!Files.exists(dir.resolve(BackupLayout.MANIFEST))) {
       throw new RepositoryException(RepositoryException.Kind.NOT_FOUND, "no backup " + backupId + " of " + domain);
     }
     try {
       if (protect) {
-        if (!Files.exists(dir.resolve(PROTECTED))) {
-          Files.createFile(dir.resolve(PROTECTED));
+        if (!Files.exists(dir.resolve(BackupLayout.PROTECTED))) {
+          Files.createFile(dir.resolve(BackupLayout.PROTECTED));
         }
       } else {
-        Files.deleteIfExists(dir.resolve(PROTECTED));
+        Files.deleteIfExists(dir.resolve(BackupLayout.PROTECTED));
       }
     } catch (IOException e) {
       throw ioFailure("cannot change the protection of " + dir, e);
