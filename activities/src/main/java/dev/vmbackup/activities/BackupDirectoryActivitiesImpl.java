@@ -1,8 +1,8 @@
 package dev.vmbackup.activities;
 
-import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.BackupDirectoryActivities;
 import dev.vmbackup.workflows.model.DiscardBackupRequest;

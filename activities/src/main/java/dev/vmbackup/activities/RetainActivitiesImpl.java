@@ -1,11 +1,10 @@
 package dev.vmbackup.activities;
 
-import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.host.repository.SparseCopier;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.RetainActivities;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -78,7 +77,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
     for (int index = 0; index < jobs.size(); index++) {
       CopyJob job = jobs.get(index);
       Path destination = partial.resolve(job.name());
-      Optional<SparseCopier.Copied> complete = readDone(partial, job.name());
+      Optional<SparseCopier.Copied> complete = StepMarkers.readDone(partial, job.name());
       SparseCopier.Copied result;
       if (complete.isPresent()) {
         result = complete.get();
@@ -89,7 +88,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
         long bytesTotal = total;
         result = copy(job.source(), destination, offset,
             at -> Heartbeats.beat(new CopyProgress(fileIndex, at, before + at, bytesTotal)));
-        writeDone(partial, job.name(), result);
+        StepMarkers.writeDone(partial, job.name(), result);
         Heartbeats.beat(new CopyProgress(index + 1, 0, before + result.bytes(), total));
       }
       copied.add(result);
@@ -102,10 +101,10 @@ public final class RetainActivitiesImpl implements RetainActivities {
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
     Manifest manifest = manifest(request, jobs, copied, partial, finished);
     for (CopyJob job : jobs) {
-      HostFiles.deleteIfExists(partial.resolve(BackupLayout.doneMarker(job.name())));
+      StepMarkers.delete(partial.resolve(BackupLayout.doneMarker(job.name())));
     }
-    HostFiles.deleteIfExists(partial.resolve(BackupLayout.SNAPSHOT_MARKER));
-    HostFiles.deleteIfExists(partial.resolve(BackupLayout.SAVED_STATE_MARKER));
+    StepMarkers.delete(partial.resolve(BackupLayout.SNAPSHOT_MARKER));
+    StepMarkers.delete(partial.resolve(BackupLayout.SAVED_STATE_MARKER));
     repository.writeManifest(partial, manifest);
     repository.publish(request.domain(), request.backupId());
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
@@ -209,27 +208,6 @@ public final class RetainActivitiesImpl implements RetainActivities {
       return Files.exists(destination) && Files.size(destination) >= offset ? offset : 0;
     } catch (IOException e) {
       return 0;
-    }
-  }
-
-  private static Optional<SparseCopier.Copied> readDone(Path partial, String name) {
-    Path marker = partial.resolve(BackupLayout.doneMarker(name));
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker), SparseCopier.Copied.class));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Records a file of the partial directory as complete: a copy finds it so and does not copy it again.
-   * Also how a file that another step put there (a frozen image moved in) counts as copied.
-   */
-  static void writeDone(Path partial, String name, SparseCopier.Copied copied) {
-    try {
-      Files.write(partial.resolve(BackupLayout.doneMarker(name)), Json.MAPPER.writeValueAsBytes(copied));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

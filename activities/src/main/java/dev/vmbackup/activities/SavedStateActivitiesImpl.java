@@ -1,14 +1,13 @@
 package dev.vmbackup.activities;
 
-import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.process.CommandFailedException;
-import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.host.xml.DomainXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -298,7 +297,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   private static void record(Path partial, String name, Path file, long written) {
     try {
       String sha256 = Checksums.sha256(file, () -> Heartbeats.beat(null));
-      RetainActivitiesImpl.writeDone(partial, name, new SparseCopier.Copied(Files.size(file), written, sha256));
+      StepMarkers.writeDone(partial, name, new SparseCopier.Copied(Files.size(file), written, sha256));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -314,22 +313,11 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   private static Optional<Marker> readMarker(SavedStatePlan plan) {
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker(plan)), Marker.class));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return StepMarkers.read(marker(plan), Marker.class);
   }
 
   private static void writeMarker(SavedStatePlan plan, Marker marker) {
-    Path file = marker(plan);
-    Path temporary = file.resolveSibling(BackupLayout.temporary(BackupLayout.SAVED_STATE_MARKER));
-    try {
-      Files.write(temporary, Json.MAPPER.writeValueAsBytes(marker));
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    StepMarkers.write(marker(plan), marker);
   }
 
   private static void move(Path from, Path to) {

@@ -1,12 +1,11 @@
 package dev.vmbackup.activities;
 
-import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.hypervisor.SnapshotOptions;
-import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.host.xml.SnapshotXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
@@ -15,6 +14,7 @@ import dev.vmbackup.workflows.model.OverlayPlan;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,7 +122,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
           job -> Heartbeats.beat(job));
     }
     deleteIfExists(plan.memoryFile());
-    deleteIfExists(marker(plan).toString());
+    StepMarkers.delete(marker(plan));
   }
 
   /**
@@ -202,17 +202,13 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
   }
 
   private Optional<SnapshotResult> readMarker(SnapshotPlan plan) {
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker(plan)), SnapshotResult.class));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return StepMarkers.read(marker(plan), SnapshotResult.class);
   }
 
   private void writeMarker(SnapshotPlan plan, SnapshotResult result) {
     try {
-      Files.write(marker(plan), Json.MAPPER.writeValueAsBytes(result));
-    } catch (IOException e) {
+      StepMarkers.write(marker(plan), result);
+    } catch (UncheckedIOException e) {
       // The marker only refines what a retry reports; the snapshot itself is done.
       log.warn("could not record the snapshot of {}: {}", plan.domain(), e.getMessage());
     }

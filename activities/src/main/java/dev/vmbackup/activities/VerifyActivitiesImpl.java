@@ -1,9 +1,9 @@
 package dev.vmbackup.activities;
 
-import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.host.image.CheckResult;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.VerifyActivities;

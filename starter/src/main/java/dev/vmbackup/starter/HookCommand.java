@@ -1,6 +1,5 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.activities.OverlayMerger;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.SnapshotOptions;
@@ -12,6 +11,7 @@ import dev.vmbackup.host.xml.DomainDefinition;
 import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.host.xml.DomainXml;
 import dev.vmbackup.host.xml.SnapshotXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.Validation;
 import java.io.IOException;
 import java.io.PrintWriter;

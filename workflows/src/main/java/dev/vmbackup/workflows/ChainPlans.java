@@ -1,8 +1,8 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.model.CaptureMode;
-import dev.vmbackup.workflows.model.ChainRecord;
 import dev.vmbackup.workflows.model.ChainRecord.ChainTop;
+import dev.vmbackup.workflows.model.ChainRecord;
 import dev.vmbackup.workflows.model.ChainState;
 import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DiskInfo;

@@ -1,8 +1,8 @@
 package dev.vmbackup.host.repository;
 
-import dev.vmbackup.workflows.BackupLayout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.vmbackup.workflows.BackupIds;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PreparedBackup;
