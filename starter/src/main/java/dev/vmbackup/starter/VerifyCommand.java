@@ -1,6 +1,6 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.activities.VerifyActivitiesImpl.BackupVerifier;
+import dev.vmbackup.activities.BackupVerifier;
 import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.BackupRepository;

@@ -1,6 +1,6 @@
 package dev.vmbackup.starter.api;
 
-import dev.vmbackup.activities.VerifyActivitiesImpl.BackupVerifier;
+import dev.vmbackup.activities.BackupVerifier;
 import dev.vmbackup.client.VmBackupClient;
 import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.process.ProcessRunner;
