@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,10 +57,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
       // An earlier attempt published the backup and died before reporting.
       return new RetainResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
     }
-    Path partial = Path.of(request.partialDir());
-    if (!Files.isDirectory(partial)) {
-      throw new HostFailure(FailureType.BACKUP_NOT_FOUND, "the partial backup directory " + partial + " is gone");
-    }
+    Path partial = BackupManifests.partialDir(request.partialDir());
     if (request.offline()) {
       requireShutOff(request.domain());
     }
@@ -100,18 +96,16 @@ public final class RetainActivitiesImpl implements RetainActivities {
 
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
     Manifest manifest = manifest(request, jobs, copied, partial, finished);
-    for (CopyJob job : jobs) {
-      StepMarkers.delete(partial.resolve(BackupLayout.doneMarker(job.name())));
-    }
-    StepMarkers.delete(partial.resolve(BackupLayout.SNAPSHOT_MARKER));
-    StepMarkers.delete(partial.resolve(BackupLayout.SAVED_STATE_MARKER));
-    repository.writeManifest(partial, manifest);
-    repository.publish(request.domain(), request.backupId());
+    List<String> markers = new ArrayList<>();
+    jobs.forEach(job -> markers.add(BackupLayout.doneMarker(job.name())));
+    markers.add(BackupLayout.SNAPSHOT_MARKER);
+    markers.add(BackupLayout.SAVED_STATE_MARKER);
+    BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
     return new RetainResult(request.finalDir(), written, manifest.disks());
   }
 
-  /** Every image of every disk chain, then the BackupLayout.NVRAM; the order is fixed so that a resume index means the same file. */
+  /** Every image of every disk chain, then the NVRAM; the order is fixed so that a resume index means the same file. */
   private static List<CopyJob> copyJobs(RetainRequest request) {
     List<CopyJob> jobs = new ArrayList<>();
     for (DiskInfo disk : request.disks()) {
@@ -148,29 +142,10 @@ public final class RetainActivitiesImpl implements RetainActivities {
     }
     ManifestFile nvram = request.nvram() == null ? null
         : new ManifestFile(BackupLayout.NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
-    ManifestFile memory = request.memoryFile() == null ? null : hashed(partial, BackupLayout.MEMORY_STATE, progress);
-    ManifestFile domainXml = hashed(partial, BackupLayout.DOMAIN_XML, progress);
-    return new Manifest(
-        Manifest.FORMAT_VERSION,
-        request.domain(),
-        request.uuid(),
-        request.host(),
-        request.backupId(),
-        Instant.ofEpochMilli(request.startedAtMillis()).toString(),
-        Instant.now().toString(),
-        request.strategy(),
-        request.captureRequested(),
-        request.capture(),
-        request.warnings(),
-        disks,
-        memory,
-        domainXml,
-        nvram,
-        null,
-        request.parentBackupId(),
-        null,
-        request.chain(),
-        request.stoppedMillis());
+    ManifestFile memory = request.memoryFile() == null ? null
+        : BackupManifests.hashed(partial, BackupLayout.MEMORY_STATE, progress);
+    ManifestFile domainXml = BackupManifests.hashed(partial, BackupLayout.DOMAIN_XML, progress);
+    return BackupManifests.retained(request, disks, memory, domainXml, nvram);
   }
 
   private void requireShutOff(String domain) {
@@ -187,16 +162,6 @@ public final class RetainActivitiesImpl implements RetainActivities {
   private SparseCopier.Copied copy(Path source, Path destination, long offset, SparseCopier.Progress progress) {
     try {
       return copier.copy(source, destination, offset, progress);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Hashes a file written in place (the memory state can be as large as the guest's RAM), heartbeating. */
-  private static ManifestFile hashed(Path partial, String name, CopyProgress progress) {
-    Path file = partial.resolve(name);
-    try {
-      return new ManifestFile(name, Files.size(file), Checksums.sha256(file, () -> Heartbeats.beat(progress)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
