@@ -3,6 +3,7 @@ package dev.vmbackup.activities;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
@@ -35,8 +36,11 @@ public final class RetainActivitiesImpl implements RetainActivities {
   private final Hypervisor hypervisor;
   private final ImageTool images;
   private final SparseCopier copier;
+  private final RepositoryResolver repositories;
 
-  public RetainActivitiesImpl(Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+  public RetainActivitiesImpl(
+      RepositoryResolver repositories, Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+    this.repositories = repositories;
     this.hypervisor = hypervisor;
     this.images = images;
     this.copier = copier;
@@ -51,7 +55,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
   }
 
   private RetainResult retain(RetainRequest request) {
-    BackupRepository repository = Repositories.open(request.repository());
+    BackupRepository repository = repositories.open(request.repository());
     Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
     if (published.isPresent()) {
       // An earlier attempt published the backup and died before reporting.

@@ -2,6 +2,7 @@ package dev.vmbackup.activities;
 
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.VerifyActivities;
@@ -18,15 +19,17 @@ import java.util.List;
 /** Re-reads a backup against its manifest. */
 public final class VerifyActivitiesImpl implements VerifyActivities {
   private final BackupVerifier verifier;
+  private final RepositoryResolver repositories;
 
-  public VerifyActivitiesImpl(ImageTool images) {
+  public VerifyActivitiesImpl(RepositoryResolver repositories, ImageTool images) {
+    this.repositories = repositories;
     this.verifier = new BackupVerifier(images);
   }
 
   @Override
   public VerifyResult verifyBackup(VerifyRequest request) {
     return ActivityBoundary.run("verify backup " + request.backupId() + " of " + request.domain(), () -> {
-      BackupRepository repository = Repositories.open(request.repository());
+      BackupRepository repository = repositories.open(request.repository());
       Manifest manifest = read(repository, request.domain(), request.backupId());
       Path dir = repository.backupDir(request.domain(), request.backupId());
       VerifyResult result = verifier.verify(dir, manifest, Heartbeats::beat);
@@ -40,13 +43,13 @@ public final class VerifyActivitiesImpl implements VerifyActivities {
   @Override
   public Manifest readManifest(BackupRef backup) {
     return ActivityBoundary.run("read backup " + backup.backupId() + " of " + backup.domain(),
-        () -> read(Repositories.open(backup.repository()), backup.domain(), backup.backupId()));
+        () -> read(repositories.open(backup.repository()), backup.domain(), backup.backupId()));
   }
 
   @Override
   public List<Manifest> readBackupChain(BackupRef backup) {
     return ActivityBoundary.run("read the chain of backup " + backup.backupId() + " of " + backup.domain(), () -> {
-      BackupRepository repository = Repositories.open(backup.repository());
+      BackupRepository repository = repositories.open(backup.repository());
       List<Manifest> chain = new ArrayList<>();
       Manifest current = read(repository, backup.domain(), backup.backupId());
       chain.add(current);
