@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -63,6 +64,8 @@ class HookCommand implements Callable<Integer> {
       description = "Where post-snapshot moves the memory files. Default: ${DEFAULT-VALUE}.")
   Path memoryDir;
 
+  @Mixin LibvirtOptions libvirt;
+
   private final ProcessRunner runner = new ProcessRunner();
 
   @Override
@@ -73,7 +76,7 @@ class HookCommand implements Callable<Integer> {
     Path directory = directory();
     String snapshot = snapshotName();
     PrintWriter out = spec.commandLine().getOut();
-    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system")) {
+    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor(libvirt.uri())) {
       for (String domain : domains(hypervisor, directory)) {
         if (phase.equals(PRE)) {
           freeze(hypervisor, domain, directory, snapshot);
