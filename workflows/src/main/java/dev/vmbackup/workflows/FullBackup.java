@@ -6,7 +6,6 @@ import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.MergeRequest;
 import dev.vmbackup.workflows.model.OverlayPlan;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainRequest;
 import dev.vmbackup.workflows.model.RetainResult;
 import dev.vmbackup.workflows.model.SavedStatePlan;
 import dev.vmbackup.workflows.model.SavedStateResult;
@@ -52,23 +51,8 @@ final class FullBackup implements BackupStrategy {
     }
 
     context.step().accept("copy");
-    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        context.request().strategy(),
-        requested,
-        captured,
-        context.warnings(),
-        domain.disks(),
-        plan == null ? null : plan.memoryFile(),
-        domain.nvram(),
-        context.startedAt(),
-        plan == null));
+    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(
+        requested, captured, domain.disks(), plan == null ? null : plan.memoryFile(), plan == null, null, null, null));
 
     if (plan != null) {
       context.step().accept("merge");
@@ -107,26 +91,8 @@ final class FullBackup implements BackupStrategy {
 
     context.step().accept("copy");
     steps.longRunning(SavedStateActivities.class).retainFrozenImages(plan);
-    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        context.request().strategy(),
-        CaptureMode.SAVED_STATE,
-        CaptureMode.SAVED_STATE,
-        context.warnings(),
-        domain.disks(),
-        plan.stateFile(),
-        domain.nvram(),
-        context.startedAt(),
-        false,
-        null,
-        null,
-        saved.stoppedMillis()));
+    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(CaptureMode.SAVED_STATE,
+        CaptureMode.SAVED_STATE, domain.disks(), plan.stateFile(), false, null, null, saved.stoppedMillis()));
     return new Outcome(retained, CaptureMode.SAVED_STATE, null, saved.stoppedMillis());
   }
 
