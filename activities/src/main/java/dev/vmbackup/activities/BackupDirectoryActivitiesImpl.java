@@ -2,6 +2,8 @@ package dev.vmbackup.activities;
 
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.RepositoryResolver;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.BackupDirectoryActivities;
 import dev.vmbackup.workflows.model.DiscardBackupRequest;
@@ -15,26 +17,33 @@ import java.nio.file.Path;
 
 /** Creates and discards backup directories in the repository. */
 public final class BackupDirectoryActivitiesImpl implements BackupDirectoryActivities {
-  /** The domain definition saved with every backup. */
-  public static final String DOMAIN_XML = "domain.xml";
+  /**
+   * The domain definition saved with every backup.
+   *
+   * @deprecated use {@link BackupLayout#DOMAIN_XML}; kept while {@code BackupJobActivitiesImpl} still names it here
+   */
+  @Deprecated
+  public static final String DOMAIN_XML = BackupLayout.DOMAIN_XML;
 
   private final Hypervisor hypervisor;
+  private final RepositoryResolver repositories;
 
-  public BackupDirectoryActivitiesImpl(Hypervisor hypervisor) {
+  public BackupDirectoryActivitiesImpl(RepositoryResolver repositories, Hypervisor hypervisor) {
+    this.repositories = repositories;
     this.hypervisor = hypervisor;
   }
 
   @Override
   public PreparedBackup prepareBackupDirectory(PrepareBackupRequest request) {
     return ActivityBoundary.run("prepare the backup directory of " + request.domain(), () -> {
-      BackupRepository repository = Repositories.open(request.repository());
+      BackupRepository repository = repositories.open(request.repository());
       String domain = Validation.domainName("domain", request.domain());
       PreparedBackup prepared =
           repository.prepare(domain, Validation.backupId(request.proposedBackupId()), request.owner());
       // Saved now, before the snapshot: afterwards the persistent definition names the overlays.
       String xml = hypervisor.domainXml(domain, request.domainXmlInactive());
       try {
-        Files.writeString(Path.of(prepared.partialDir(), DOMAIN_XML), xml, StandardCharsets.UTF_8);
+        Files.writeString(Path.of(prepared.partialDir(), BackupLayout.DOMAIN_XML), xml, StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -45,7 +54,7 @@ public final class BackupDirectoryActivitiesImpl implements BackupDirectoryActiv
   @Override
   public void discardBackup(DiscardBackupRequest request) {
     ActivityBoundary.run("discard the backup of " + request.domain(), () -> {
-      BackupRepository repository = Repositories.open(request.repository());
+      BackupRepository repository = repositories.open(request.repository());
       repository.discard(Validation.domainName("domain", request.domain()),
           request.backupId() == null ? null : Validation.backupId(request.backupId()), request.owner());
     });

@@ -3,9 +3,10 @@ package dev.vmbackup.activities;
 import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
-import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.workflows.ChainOverlayNames;
+import dev.vmbackup.host.repository.RepositoryResolver;
+import dev.vmbackup.host.xml.DomainDisk;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.ChainActivities;
@@ -37,8 +38,11 @@ public final class ChainActivitiesImpl implements ChainActivities {
   private final Hypervisor hypervisor;
   private final ImageTool images;
   private final LayerJobs jobs;
+  private final RepositoryResolver repositories;
 
-  public ChainActivitiesImpl(Hypervisor hypervisor, ImageTool images, long mergeBytesPerSecond) {
+  public ChainActivitiesImpl(
+      RepositoryResolver repositories, Hypervisor hypervisor, ImageTool images, long mergeBytesPerSecond) {
+    this.repositories = repositories;
     this.hypervisor = hypervisor;
     this.images = images;
     this.jobs = new LayerJobs(hypervisor, images, mergeBytesPerSecond);
@@ -48,7 +52,7 @@ public final class ChainActivitiesImpl implements ChainActivities {
   public ChainState readChainState(ChainStateRequest request) {
     return ActivityBoundary.run("read the backup chain of " + request.domain(), () -> {
       String domain = Validation.domainName("domain", request.domain());
-      BackupRepository repository = Repositories.open(request.repository());
+      BackupRepository repository = repositories.open(request.repository());
       List<Manifest> backups = repository.list(domain);
       Manifest head = null;
       for (Manifest backup : backups) {
@@ -183,7 +187,7 @@ public final class ChainActivitiesImpl implements ChainActivities {
     List<String> kept = new ArrayList<>();
     for (String layer : pulled) {
       if (Files.exists(Path.of(layer))) {
-        if (ChainOverlayNames.isChainOverlay(layer)) {
+        if (BackupLayout.isChainOverlay(layer)) {
           HostFiles.deleteIfExists(Path.of(layer));
         } else {
           kept.add(layer);

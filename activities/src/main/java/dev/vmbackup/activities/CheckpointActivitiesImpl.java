@@ -6,6 +6,7 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.IncrementalPlanner;
@@ -40,8 +41,11 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
   private final ImageTool imageTool;
   private final BackupImages images;
   private final CheckpointCleaner cleaner;
+  private final RepositoryResolver repositories;
 
-  public CheckpointActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ImageTool imageTool, BackupImages images) {
+  public CheckpointActivitiesImpl(RepositoryResolver repositories, HostSettings settings, Hypervisor hypervisor,
+      ImageTool imageTool, BackupImages images) {
+    this.repositories = repositories;
     this.settings = settings;
     this.hypervisor = hypervisor;
     this.imageTool = imageTool;
@@ -152,7 +156,7 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
       disks.add(new DiskState(disk.target(), disk.source(), disk.format(), size, bitmaps));
     }
 
-    BackupRepository repository = Repositories.open(repositoryPath);
+    BackupRepository repository = repositories.open(repositoryPath);
     List<Manifest> backups = repository.list(name);
     Map<String, String> problems = new HashMap<>();
     for (Manifest backup : backups) {

@@ -21,6 +21,9 @@ public record HostSettings(
     long copyBytesPerSecond,
     long mergeBytesPerSecond,
     HostConfig config) {
+  /** The system libvirt daemon, which runs the host's VMs; the URI when none is configured. */
+  public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
+
   /**
    * Settings of a host assembled in code (the command line's embedded worker, the activity tests, the
    * benchmark), whose requests come from the same process and so may name repositories by path: a

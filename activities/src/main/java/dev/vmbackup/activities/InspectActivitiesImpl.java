@@ -7,6 +7,7 @@ import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.RepositoryException;
 import dev.vmbackup.host.xml.DomainDefinition;
 import dev.vmbackup.host.xml.DomainDisk;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.InspectActivities;
@@ -19,17 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** Describes a domain before a backup or restore touches it; changes nothing on the VM. */
 public final class InspectActivitiesImpl implements InspectActivities {
-  /**
-   * Temporary overlays of a backup ({@code <image>.vmbackup-<backupId>.qcow2}) or of a sanoid hook
-   * ({@code .vmbackup-sanoid-<snapshot>.qcow2}). Chain overlays ({@code .vmbackup-chain-<id>.qcow2}) are
-   * not matched: a VM on a chain runs on its newest chain overlay between backups, by design.
-   */
-  static final Pattern OVERLAY_NAME = Pattern.compile(".*\\.vmbackup-(?!chain-)([^/]+)\\.qcow2$");
-
   private final HostSettings settings;
   private final HostAuthority authority;
   private final Hypervisor hypervisor;
@@ -107,7 +100,7 @@ public final class InspectActivitiesImpl implements InspectActivities {
           "disk " + disk.target() + " of " + domain + " is of type '" + disk.type()
               + "'; vmbackup backs up file-backed disks only");
     }
-    var leftover = OVERLAY_NAME.matcher(disk.source());
+    var leftover = BackupLayout.TEMPORARY_OVERLAY.matcher(disk.source());
     if (leftover.matches()) {
       throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
           "disk " + disk.target() + " of " + domain + " runs on " + disk.source() + ", an overlay of vmbackup ("

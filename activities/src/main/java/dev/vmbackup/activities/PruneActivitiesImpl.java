@@ -1,6 +1,7 @@
 package dev.vmbackup.activities;
 
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.PruneActivities;
 import dev.vmbackup.workflows.model.BackupRef;
@@ -9,10 +10,16 @@ import java.util.List;
 
 /** Lists and deletes backups for the prune workflow. */
 public final class PruneActivitiesImpl implements PruneActivities {
+  private final RepositoryResolver repositories;
+
+  public PruneActivitiesImpl(RepositoryResolver repositories) {
+    this.repositories = repositories;
+  }
+
   @Override
   public List<BackupSummary> listBackups(BackupRef domain) {
     return ActivityBoundary.run("list the backups of " + domain.domain(), () -> {
-      BackupRepository repository = Repositories.open(domain.repository());
+      BackupRepository repository = repositories.open(domain.repository());
       String name = Validation.domainName("domain", domain.domain());
       return repository.list(name).stream()
           .map(manifest -> new BackupSummary(manifest.backupId(), manifest.parentBackupId(),
@@ -24,7 +31,7 @@ public final class PruneActivitiesImpl implements PruneActivities {
   @Override
   public void deleteBackup(BackupRef backup) {
     ActivityBoundary.run("delete backup " + backup.backupId() + " of " + backup.domain(), () ->
-        Repositories.open(backup.repository()).delete(
+        repositories.open(backup.repository()).delete(
             Validation.domainName("domain", backup.domain()), Validation.backupId(backup.backupId())));
   }
 }

@@ -4,6 +4,7 @@ import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.host.xml.RestoredDomainXml;
 import dev.vmbackup.workflows.FailureType;
@@ -39,8 +40,11 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   private final Hypervisor hypervisor;
   private final ImageTool images;
   private final SparseCopier copier;
+  private final RepositoryResolver repositories;
 
-  public RestoreActivitiesImpl(Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+  public RestoreActivitiesImpl(
+      RepositoryResolver repositories, Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+    this.repositories = repositories;
     this.hypervisor = hypervisor;
     this.images = images;
     this.copier = copier;
@@ -97,7 +101,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   public void copyFromRepository(RestoreCopyRequest request) {
     ActivityBoundary.run("copy backup " + request.backup().backupId() + " out of the repository", () -> {
       BackupRef ref = request.backup();
-      BackupRepository repository = Repositories.open(ref.repository());
+      BackupRepository repository = repositories.open(ref.repository());
       List<FilePlacement> files = request.disks().stream().flatMap(disk -> disk.chain().stream()).toList();
       long total = files.stream().mapToLong(FilePlacement::bytes).sum();
       CopyProgress resume = Heartbeats.lastDetails(CopyProgress.class).orElse(CopyProgress.START);
@@ -209,7 +213,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         throw new HostFailure(FailureType.TARGET_EXISTS, "domain " + request.name() + " exists already");
       }
       BackupRef ref = request.backup();
-      BackupRepository repository = Repositories.open(ref.repository());
+      BackupRepository repository = repositories.open(ref.repository());
       Path dir = repository.backupDir(ref.domain(), ref.backupId());
       Manifest manifest = repository.readManifest(ref.domain(), ref.backupId())
           .orElseThrow(() -> new HostFailure(FailureType.BACKUP_NOT_FOUND, "backup " + ref.backupId() + " is gone"));
@@ -280,7 +284,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         return;
       }
       BackupRef ref = request.backup();
-      BackupRepository repository = Repositories.open(ref.repository());
+      BackupRepository repository = repositories.open(ref.repository());
       Manifest manifest = repository.readManifest(ref.domain(), ref.backupId())
           .orElseThrow(() -> new HostFailure(FailureType.BACKUP_NOT_FOUND, "backup " + ref.backupId() + " is gone"));
       if (manifest.memoryState() == null) {

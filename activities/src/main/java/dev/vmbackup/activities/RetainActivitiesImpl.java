@@ -3,8 +3,9 @@ package dev.vmbackup.activities;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.RetainActivities;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,15 +32,15 @@ import java.util.Optional;
  * the interrupted one at its last durable checkpoint.
  */
 public final class RetainActivitiesImpl implements RetainActivities {
-  private static final String MEMORY_STATE = "memory.save";
-  private static final String NVRAM = "nvram.fd";
-  private static final String DONE_SUFFIX = ".done";
 
   private final Hypervisor hypervisor;
   private final ImageTool images;
   private final SparseCopier copier;
+  private final RepositoryResolver repositories;
 
-  public RetainActivitiesImpl(Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+  public RetainActivitiesImpl(
+      RepositoryResolver repositories, Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
+    this.repositories = repositories;
     this.hypervisor = hypervisor;
     this.images = images;
     this.copier = copier;
@@ -55,16 +55,13 @@ public final class RetainActivitiesImpl implements RetainActivities {
   }
 
   private RetainResult retain(RetainRequest request) {
-    BackupRepository repository = Repositories.open(request.repository());
+    BackupRepository repository = repositories.open(request.repository());
     Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
     if (published.isPresent()) {
       // An earlier attempt published the backup and died before reporting.
       return new RetainResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
     }
-    Path partial = Path.of(request.partialDir());
-    if (!Files.isDirectory(partial)) {
-      throw new HostFailure(FailureType.BACKUP_NOT_FOUND, "the partial backup directory " + partial + " is gone");
-    }
+    Path partial = BackupManifests.partialDir(request.partialDir());
     if (request.offline()) {
       requireShutOff(request.domain());
     }
@@ -80,7 +77,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
     for (int index = 0; index < jobs.size(); index++) {
       CopyJob job = jobs.get(index);
       Path destination = partial.resolve(job.name());
-      Optional<SparseCopier.Copied> complete = readDone(partial, job.name());
+      Optional<SparseCopier.Copied> complete = StepMarkers.readDone(partial, job.name());
       SparseCopier.Copied result;
       if (complete.isPresent()) {
         result = complete.get();
@@ -91,7 +88,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
         long bytesTotal = total;
         result = copy(job.source(), destination, offset,
             at -> Heartbeats.beat(new CopyProgress(fileIndex, at, before + at, bytesTotal)));
-        writeDone(partial, job.name(), result);
+        StepMarkers.writeDone(partial, job.name(), result);
         Heartbeats.beat(new CopyProgress(index + 1, 0, before + result.bytes(), total));
       }
       copied.add(result);
@@ -103,13 +100,11 @@ public final class RetainActivitiesImpl implements RetainActivities {
 
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
     Manifest manifest = manifest(request, jobs, copied, partial, finished);
-    for (CopyJob job : jobs) {
-      HostFiles.deleteIfExists(partial.resolve("." + job.name() + DONE_SUFFIX));
-    }
-    HostFiles.deleteIfExists(partial.resolve(SnapshotActivitiesImpl.MARKER));
-    HostFiles.deleteIfExists(partial.resolve(SavedStateActivitiesImpl.MARKER));
-    repository.writeManifest(partial, manifest);
-    repository.publish(request.domain(), request.backupId());
+    List<String> markers = new ArrayList<>();
+    jobs.forEach(job -> markers.add(BackupLayout.doneMarker(job.name())));
+    markers.add(BackupLayout.SNAPSHOT_MARKER);
+    markers.add(BackupLayout.SAVED_STATE_MARKER);
+    BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
     return new RetainResult(request.finalDir(), written, manifest.disks());
   }
@@ -121,18 +116,13 @@ public final class RetainActivitiesImpl implements RetainActivities {
       List<ImageLayer> chain = disk.chain();
       for (int depth = 0; depth < chain.size(); depth++) {
         ImageLayer layer = chain.get(depth);
-        jobs.add(new CopyJob(Path.of(layer.path()), imageName(disk.target(), depth, layer.format())));
+        jobs.add(new CopyJob(Path.of(layer.path()), BackupLayout.imageName(disk.target(), depth, layer.format())));
       }
     }
     if (request.nvram() != null) {
-      jobs.add(new CopyJob(Path.of(request.nvram()), NVRAM));
+      jobs.add(new CopyJob(Path.of(request.nvram()), BackupLayout.NVRAM));
     }
     return jobs;
-  }
-
-  /** {@code vda.qcow2} for the active image, {@code vda.backing1.qcow2} and so on below it. */
-  static String imageName(String target, int depth, String format) {
-    return depth == 0 ? target + "." + format : target + ".backing" + depth + "." + format;
   }
 
   private Manifest manifest(
@@ -155,30 +145,11 @@ public final class RetainActivitiesImpl implements RetainActivities {
           top.sourcePath(), layers.subList(1, layers.size())));
     }
     ManifestFile nvram = request.nvram() == null ? null
-        : new ManifestFile(NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
-    ManifestFile memory = request.memoryFile() == null ? null : hashed(partial, MEMORY_STATE, progress);
-    ManifestFile domainXml = hashed(partial, BackupDirectoryActivitiesImpl.DOMAIN_XML, progress);
-    return new Manifest(
-        Manifest.FORMAT_VERSION,
-        request.domain(),
-        request.uuid(),
-        request.host(),
-        request.backupId(),
-        Instant.ofEpochMilli(request.startedAtMillis()).toString(),
-        Instant.now().toString(),
-        request.strategy(),
-        request.captureRequested(),
-        request.capture(),
-        request.warnings(),
-        disks,
-        memory,
-        domainXml,
-        nvram,
-        null,
-        request.parentBackupId(),
-        null,
-        request.chain(),
-        request.stoppedMillis());
+        : new ManifestFile(BackupLayout.NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
+    ManifestFile memory = request.memoryFile() == null ? null
+        : BackupManifests.hashed(partial, BackupLayout.MEMORY_STATE, progress);
+    ManifestFile domainXml = BackupManifests.hashed(partial, BackupLayout.DOMAIN_XML, progress);
+    return BackupManifests.retained(request, disks, memory, domainXml, nvram);
   }
 
   private void requireShutOff(String domain) {
@@ -200,43 +171,12 @@ public final class RetainActivitiesImpl implements RetainActivities {
     }
   }
 
-  /** Hashes a file written in place (the memory state can be as large as the guest's RAM), heartbeating. */
-  private static ManifestFile hashed(Path partial, String name, CopyProgress progress) {
-    Path file = partial.resolve(name);
-    try {
-      return new ManifestFile(name, Files.size(file), Checksums.sha256(file, () -> Heartbeats.beat(progress)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** The offset a resumed copy starts at: the heartbeat's, unless the file is shorter (then from the start). */
   private static long resumableOffset(Path destination, long offset) {
     try {
       return Files.exists(destination) && Files.size(destination) >= offset ? offset : 0;
     } catch (IOException e) {
       return 0;
-    }
-  }
-
-  private static Optional<SparseCopier.Copied> readDone(Path partial, String name) {
-    Path marker = partial.resolve("." + name + DONE_SUFFIX);
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker), SparseCopier.Copied.class));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Records a file of the partial directory as complete: a copy finds it so and does not copy it again.
-   * Also how a file that another step put there (a frozen image moved in) counts as copied.
-   */
-  static void writeDone(Path partial, String name, SparseCopier.Copied copied) {
-    try {
-      Files.write(partial.resolve("." + name + DONE_SUFFIX), Json.MAPPER.writeValueAsBytes(copied));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -5,9 +5,9 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.process.CommandFailedException;
-import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.host.xml.DomainXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -33,9 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SavedStateActivitiesImpl implements SavedStateActivities {
   private static final Logger log = LoggerFactory.getLogger(SavedStateActivitiesImpl.class);
-
-  /** File name of the marker in the partial directory. */
-  static final String MARKER = ".saved-state.json";
 
   /**
    * @param savedAtMillis wall clock just before the save began
@@ -252,7 +249,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
         if (!disk.renamed()) {
           continue;
         }
-        String name = RetainActivitiesImpl.imageName(disk.target(), 0, disk.format());
+        String name = BackupLayout.imageName(disk.target(), 0, disk.format());
         Path destination = partial.resolve(name);
         Path frozen = Path.of(disk.frozen());
         if (Files.exists(frozen)) {
@@ -300,7 +297,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   private static void record(Path partial, String name, Path file, long written) {
     try {
       String sha256 = Checksums.sha256(file, () -> Heartbeats.beat(null));
-      RetainActivitiesImpl.writeDone(partial, name, new SparseCopier.Copied(Files.size(file), written, sha256));
+      StepMarkers.writeDone(partial, name, new SparseCopier.Copied(Files.size(file), written, sha256));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -312,26 +309,15 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   private static Path marker(SavedStatePlan plan) {
-    return Path.of(plan.partialDir(), MARKER);
+    return Path.of(plan.partialDir(), BackupLayout.SAVED_STATE_MARKER);
   }
 
   private static Optional<Marker> readMarker(SavedStatePlan plan) {
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker(plan)), Marker.class));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return StepMarkers.read(marker(plan), Marker.class);
   }
 
   private static void writeMarker(SavedStatePlan plan, Marker marker) {
-    Path file = marker(plan);
-    Path temporary = file.resolveSibling(MARKER + ".tmp");
-    try {
-      Files.write(temporary, Json.MAPPER.writeValueAsBytes(marker));
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    StepMarkers.write(marker(plan), marker);
   }
 
   private static void move(Path from, Path to) {

@@ -4,8 +4,8 @@ import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.hypervisor.SnapshotOptions;
-import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.host.xml.SnapshotXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
@@ -14,6 +14,7 @@ import dev.vmbackup.workflows.model.OverlayPlan;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,9 +27,6 @@ import org.slf4j.LoggerFactory;
 /** Takes the atomic external snapshot of a backup, and undoes it. */
 public final class SnapshotActivitiesImpl implements SnapshotActivities {
   private static final Logger log = LoggerFactory.getLogger(SnapshotActivitiesImpl.class);
-
-  /** File name of the snapshot marker in the partial directory. */
-  public static final String MARKER = ".snapshot.json";
 
   private final Hypervisor hypervisor;
   private final OverlayMerger merger;
@@ -83,7 +81,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
       warnings.add("the guest agent did not answer: crash-consistent snapshot instead of a quiesced one");
     }
     String xml = SnapshotXml.external(
-        "vmbackup-" + plan.backupId(),
+        BackupLayout.snapshotName(plan.backupId()),
         plan.overlays().stream().map(o -> new SnapshotXml.Overlay(o.target(), o.overlay())).toList(),
         excludedTargets(plan, sources),
         capture == CaptureMode.MEMORY ? plan.memoryFile() : null);
@@ -124,7 +122,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
           job -> Heartbeats.beat(job));
     }
     deleteIfExists(plan.memoryFile());
-    deleteIfExists(marker(plan).toString());
+    StepMarkers.delete(marker(plan));
   }
 
   /**
@@ -200,21 +198,17 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * report what the first attempt achieved; the copy step removes it.
    */
   static Path marker(SnapshotPlan plan) {
-    return Path.of(plan.partialDir(), MARKER);
+    return Path.of(plan.partialDir(), BackupLayout.SNAPSHOT_MARKER);
   }
 
   private Optional<SnapshotResult> readMarker(SnapshotPlan plan) {
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(marker(plan)), SnapshotResult.class));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return StepMarkers.read(marker(plan), SnapshotResult.class);
   }
 
   private void writeMarker(SnapshotPlan plan, SnapshotResult result) {
     try {
-      Files.write(marker(plan), Json.MAPPER.writeValueAsBytes(result));
-    } catch (IOException e) {
+      StepMarkers.write(marker(plan), result);
+    } catch (UncheckedIOException e) {
       // The marker only refines what a retry reports; the snapshot itself is done.
       log.warn("could not record the snapshot of {}: {}", plan.domain(), e.getMessage());
     }

@@ -134,7 +134,7 @@ class DemoCommand implements Callable<Integer> {
     // backs up kvm domains the same way.
     String xml = TinyGuest.domainXml(new TinyGuest.Spec(
         DOMAIN, dir, List.of(disk), 128, true, 0, "qemu", TinyGuest.DEFAULT_GUEST_DIR));
-    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system")) {
+    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor(options.libvirtUri())) {
       hypervisor.define(xml);
       hypervisor.start(DOMAIN);
     }
@@ -142,7 +142,7 @@ class DemoCommand implements Callable<Integer> {
 
   /** Removes what an earlier demo left: only the two demo domains and the demo directory. */
   private void removeDemo() {
-    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system")) {
+    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor(options.libvirtUri())) {
       for (String name : new String[] {DOMAIN, RESTORED}) {
         hypervisor.lookup(name).ifPresent(status -> {
           if (status.state().isActive()) {
@@ -158,7 +158,7 @@ class DemoCommand implements Callable<Integer> {
   }
 
   private String disks(String domain) {
-    return runner.runChecked(List.of("virsh", "-c", "qemu:///system", "domblklist", domain), Duration.ofSeconds(30))
+    return runner.runChecked(List.of("virsh", "-c", options.libvirtUri(), "domblklist", domain), Duration.ofSeconds(30))
         .stdout().lines().skip(2).map(String::strip).filter(line -> !line.isEmpty()).findFirst().orElse("?");
   }
 

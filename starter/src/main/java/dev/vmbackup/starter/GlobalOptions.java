@@ -27,6 +27,8 @@ public class GlobalOptions {
 
   @Mixin ConnectionOptions temporal;
 
+  @Mixin LibvirtOptions libvirt;
+
   @Option(names = "--host", paramLabel = "HOST",
       description = "Host that runs the VM; its worker polls vmbackup-host-HOST (default: $VMBACKUP_HOST or this"
           + " machine's hostname).")
@@ -100,6 +102,11 @@ public class GlobalOptions {
     }
     String env = System.getenv("VMBACKUP_HOST");
     return env == null || env.isBlank() ? WorkerConfig.localHostName() : env;
+  }
+
+  /** The libvirt connection URI of the commands that reach libvirt themselves. */
+  String libvirtUri() {
+    return libvirt.uri();
   }
 
   String stateDir() {

@@ -11,6 +11,7 @@ import dev.vmbackup.host.xml.DomainDefinition;
 import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.host.xml.DomainXml;
 import dev.vmbackup.host.xml.SnapshotXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.Validation;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -62,6 +64,8 @@ class HookCommand implements Callable<Integer> {
       description = "Where post-snapshot moves the memory files. Default: ${DEFAULT-VALUE}.")
   Path memoryDir;
 
+  @Mixin LibvirtOptions libvirt;
+
   private final ProcessRunner runner = new ProcessRunner();
 
   @Override
@@ -72,7 +76,7 @@ class HookCommand implements Callable<Integer> {
     Path directory = directory();
     String snapshot = snapshotName();
     PrintWriter out = spec.commandLine().getOut();
-    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system")) {
+    try (LibvirtHypervisor hypervisor = new LibvirtHypervisor(libvirt.uri())) {
       for (String domain : domains(hypervisor, directory)) {
         if (phase.equals(PRE)) {
           freeze(hypervisor, domain, directory, snapshot);
@@ -104,7 +108,7 @@ class HookCommand implements Callable<Integer> {
     }
     Path memory = memoryFile(directory, domain, snapshot);
     hypervisor.createExternalSnapshot(domain,
-        SnapshotXml.external("vmbackup-sanoid-" + snapshot, overlays, excluded, memory.toString()),
+        SnapshotXml.external(BackupLayout.sanoidSnapshotName(snapshot), overlays, excluded, memory.toString()),
         new SnapshotOptions(false, true));
   }
 
@@ -181,10 +185,10 @@ class HookCommand implements Callable<Integer> {
   }
 
   private static String overlaySuffix(String snapshot) {
-    return ".vmbackup-sanoid-" + snapshot + ".qcow2";
+    return BackupLayout.sanoidOverlaySuffix(snapshot);
   }
 
   private static Path memoryFile(Path directory, String domain, String snapshot) {
-    return directory.resolve(domain + ".vmbackup-sanoid-" + snapshot + ".memory");
+    return directory.resolve(BackupLayout.sanoidMemoryFile(domain, snapshot));
   }
 }

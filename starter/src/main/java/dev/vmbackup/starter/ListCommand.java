@@ -1,7 +1,6 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.client.BackupCatalog;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import java.io.PrintWriter;
@@ -33,9 +32,10 @@ class ListCommand implements Callable<Integer> {
     if (!Files.isDirectory(root)) {
       throw new UserError("repository " + root + " does not exist");
     }
-    BackupRepository repository = new FileRepository(root);
     List<String> domains;
+    BackupCatalog repository;
     try {
+      repository = BackupCatalog.open(root.toString());
       domains = domain != null ? List.of(Validation.domainName("domain", domain)) : repository.domains();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());

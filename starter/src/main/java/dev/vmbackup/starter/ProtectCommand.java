@@ -1,9 +1,8 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.client.BackupCatalog;
 import dev.vmbackup.host.repository.RepositoryException;
 import dev.vmbackup.workflows.Validation;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +32,7 @@ class ProtectCommand implements Callable<Integer> {
     try {
       Validation.domainName("domain", domain);
       Validation.backupId(backupId);
-      new FileRepository(Path.of(options.effectiveRepository())).setProtected(domain, backupId, !off);
+      BackupCatalog.open(options.effectiveRepository()).setProtected(domain, backupId, !off);
     } catch (IllegalArgumentException | RepositoryException e) {
       throw new UserError(e.getMessage());
     }

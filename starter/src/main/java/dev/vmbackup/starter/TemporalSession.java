@@ -120,10 +120,10 @@ final class TemporalSession implements AutoCloseable {
   private static TemporalSession embedded(GlobalOptions options) {
     TestWorkflowEnvironment environment = TestWorkflowEnvironment.newInstance(
         TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system");
+    LibvirtHypervisor hypervisor = new LibvirtHypervisor(options.libvirtUri());
     // The embedded worker serves this command only, whose user is root on this host already: it reads the
     // host's configuration (hooks, notifications, named repositories) and also accepts repository paths.
-    HostSettings settings = new HostSettings(options.effectiveHost(), Path.of(options.stateDir()), "qemu:///system",
+    HostSettings settings = new HostSettings(options.effectiveHost(), Path.of(options.stateDir()), options.libvirtUri(),
         0, 0, options.hostConfig().allowingRepositoryPaths("/"));
     WorkerAssembly.register(environment.getWorkerFactory(), environment.getWorkflowClient(), settings, hypervisor,
         new QemuImg(new ProcessRunner()), new WorkerAssembly.Roles(true, true, 4));

@@ -1,17 +1,10 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.activities.VerifyActivitiesImpl.BackupVerifier;
-import dev.vmbackup.host.image.QemuImg;
-import dev.vmbackup.host.process.ProcessRunner;
-import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.client.BackupCatalog;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,30 +34,18 @@ class VerifyCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
-    BackupRepository repository = new FileRepository(Path.of(options.effectiveRepository()));
-    Manifest manifest = repository.readManifest(domain, backupId)
-        .orElseThrow(() -> new UserError("no backup " + backupId + " of " + domain + " in " + repository.root()));
-    BackupVerifier verifier = new BackupVerifier(new QemuImg(new ProcessRunner()));
-    VerifyResult result = verifier.verify(repository.backupDir(domain, backupId), manifest, progress -> { });
-    // A backup that builds on others is only as good as they are: each of them is re-read too.
-    List<String> problems = new ArrayList<>(result.problems());
-    int files = result.filesChecked();
-    long bytes = result.bytesChecked();
-    int pieces = 1;
-    for (String parent = manifest.parentBackupId(); parent != null && problems.isEmpty(); pieces++) {
-      Manifest piece = repository.readManifest(domain, parent).orElse(null);
-      if (piece == null) {
-        break; // Reported by the verification above, which checks that the chain is complete.
-      }
-      VerifyResult verified = verifier.verify(repository.backupDir(domain, parent), piece, progress -> { });
-      String id = parent;
-      verified.problems().forEach(problem -> problems.add("backup " + id + " (which " + backupId + " builds on): "
-          + problem));
-      files += verified.filesChecked();
-      bytes += verified.bytesChecked();
-      parent = piece.parentBackupId();
+    BackupCatalog repository;
+    try {
+      repository = BackupCatalog.open(options.effectiveRepository());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
     }
-    VerifyResult all = new VerifyResult(result.path(), problems.isEmpty(), problems, files, bytes);
+    Manifest manifest = repository.manifest(domain, backupId)
+        .orElseThrow(() -> new UserError("no backup " + backupId + " of " + domain + " in " + repository.root()));
+    // A backup that builds on others is only as good as they are: each of them is re-read too.
+    BackupCatalog.ChainVerification verification = repository.verifyWithAncestors(domain, backupId, manifest);
+    VerifyResult all = verification.result();
+    int pieces = verification.pieces();
     PrintWriter out = spec.commandLine().getOut();
     if (options.json) {
       Output.json(out, all);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.vmbackup.host.guest.TinyGuest.Disk;
+import dev.vmbackup.host.repository.FileRepositories;
 import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.DiskContent;
@@ -55,7 +56,7 @@ class ChainActivitiesTest {
     OverlayMerger merger = new OverlayMerger(host.hypervisor, host.images, 0);
     host.env.registerActivitiesImplementations(
         new SnapshotActivitiesImpl(host.hypervisor, merger),
-        new ChainActivitiesImpl(host.hypervisor, host.images, 0));
+        new ChainActivitiesImpl(new FileRepositories(), host.hypervisor, host.images, 0));
     snapshot = host.stub(SnapshotActivities.class);
     chain = host.stub(ChainActivities.class);
   }

@@ -7,6 +7,7 @@ import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.libvirt.LibvirtHypervisor;
 import dev.vmbackup.host.process.ProcessRunner;
+import dev.vmbackup.host.repository.FileRepositories;
 import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
@@ -89,11 +90,11 @@ final class IncrementalHarness implements AutoCloseable {
     repository = dir.resolve("repository");
     settings = new HostSettings("testhost", repository, dir.resolve("state"), LIBVIRT_URI);
     env.registerActivitiesImplementations(
-        new CheckpointActivitiesImpl(settings, hypervisor, imageTool, images),
+        new CheckpointActivitiesImpl(new FileRepositories(), settings, hypervisor, imageTool, images),
         new BackupJobActivitiesImpl(hypervisor, imageTool, images, bytesPerSecond),
         new InspectActivitiesImpl(settings, hypervisor, imageTool),
-        new BackupDirectoryActivitiesImpl(hypervisor),
-        new VerifyActivitiesImpl(imageTool));
+        new BackupDirectoryActivitiesImpl(new FileRepositories(), hypervisor),
+        new VerifyActivitiesImpl(new FileRepositories(), imageTool));
     checkpoints = retrying(CheckpointActivities.class);
     jobs = retrying(BackupJobActivities.class);
     inspect = retrying(InspectActivities.class);

@@ -5,6 +5,7 @@ import static dev.vmbackup.activities.ActivityHarness.BACKUP_ID;
 import dev.vmbackup.host.guest.TinyGuest;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.activities.RetainActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DiskInfo;
@@ -40,7 +41,7 @@ record PublishedBackup(FileRepository repository, String domain, String backupId
       FileRepository repository = new FileRepository(harness.dir.resolve("repository"));
       PreparedBackup prepared = repository.prepare(DOMAIN, BACKUP_ID, "fixture-run");
       // What the backup directory step saves; the retain step lists it in the manifest.
-      Files.writeString(Path.of(prepared.partialDir(), BackupDirectoryActivitiesImpl.DOMAIN_XML),
+      Files.writeString(Path.of(prepared.partialDir(), BackupLayout.DOMAIN_XML),
           "<domain type='qemu'><name>" + DOMAIN + "</name></domain>\n", StandardCharsets.UTF_8);
       RetainRequest request = new RetainRequest(repository.root().toString(), DOMAIN, prepared.backupId(),
           prepared.partialDir(), prepared.finalDir(), "testhost", UUID.randomUUID().toString(), Strategy.FULL,

@@ -3,6 +3,7 @@ package dev.vmbackup.activities;
 import static dev.vmbackup.activities.ActivityHarness.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmbackup.host.repository.FileRepositories;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
@@ -39,8 +40,8 @@ class RestoreActivitiesTest {
   void setUp() {
     harness = new ActivityHarness("restore");
     harness.env.registerActivitiesImplementations(
-        new RetainActivitiesImpl(harness.hypervisor, harness.images, harness.copier),
-        new RestoreActivitiesImpl(harness.hypervisor, harness.images, harness.copier));
+        new RetainActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
+        new RestoreActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier));
     restore = harness.stub(RestoreActivities.class);
   }
 

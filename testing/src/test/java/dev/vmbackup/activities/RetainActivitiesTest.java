@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.vmbackup.host.guest.TinyGuest;
+import dev.vmbackup.host.repository.FileRepositories;
 import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.testing.Commands;
@@ -61,9 +62,9 @@ class RetainActivitiesTest {
     repository = harness.dir.resolve("repository").toString();
     harness.env.registerActivitiesImplementations(
         new InspectActivitiesImpl(harness.settings(), harness.hypervisor, harness.images),
-        new BackupDirectoryActivitiesImpl(harness.hypervisor),
-        new RetainActivitiesImpl(harness.hypervisor, harness.images, harness.copier),
-        new VerifyActivitiesImpl(harness.images));
+        new BackupDirectoryActivitiesImpl(new FileRepositories(), harness.hypervisor),
+        new RetainActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
+        new VerifyActivitiesImpl(new FileRepositories(), harness.images));
   }
 
   @AfterEach

@@ -13,6 +13,7 @@ import dev.vmbackup.testing.DiskContent;
 import dev.vmbackup.testing.GuestRecord;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.testing.TestHost;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.SavedStatePlan;
@@ -128,7 +129,7 @@ class SavedStateActivitiesTest {
       String image = guest.diskPath("vda").toString();
       GuestRecord before = guest.console().last().orElseThrow();
       // An attempt saved the VM, renamed its image aside, made the overlay, and died.
-      Files.writeString(Path.of(plan.partialDir(), SavedStateActivitiesImpl.MARKER),
+      Files.writeString(Path.of(plan.partialDir(), BackupLayout.SAVED_STATE_MARKER),
           "{\"savedAtMillis\":" + System.currentTimeMillis() + "}");
       Commands.virsh("save", guest.name(), plan.stateFile());
       Files.move(Path.of(image), Path.of(plan.disks().get(0).frozen()));
@@ -169,7 +170,7 @@ class SavedStateActivitiesTest {
     try (TestGuest guest = TestGuest.builder("chainundobad").create()) {
       SavedStatePlan plan = renamedPlan(guest, "20261120T010000Z");
       GuestRecord before = guest.console().last().orElseThrow();
-      Files.writeString(Path.of(plan.partialDir(), SavedStateActivitiesImpl.MARKER),
+      Files.writeString(Path.of(plan.partialDir(), BackupLayout.SAVED_STATE_MARKER),
           "{\"savedAtMillis\":" + System.currentTimeMillis() + "}");
       Commands.virsh("save", guest.name(), plan.stateFile());
       Files.writeString(Path.of(plan.stateFile()), "not a saved state");

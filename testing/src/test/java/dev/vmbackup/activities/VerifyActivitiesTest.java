@@ -3,6 +3,7 @@ package dev.vmbackup.activities;
 import static dev.vmbackup.activities.ActivityHarness.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmbackup.host.repository.FileRepositories;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.Manifest;
@@ -36,8 +37,8 @@ class VerifyActivitiesTest {
   void setUp() {
     harness = new ActivityHarness("verify");
     harness.env.registerActivitiesImplementations(
-        new RetainActivitiesImpl(harness.hypervisor, harness.images, harness.copier),
-        new VerifyActivitiesImpl(harness.images));
+        new RetainActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
+        new VerifyActivitiesImpl(new FileRepositories(), harness.images));
     verify = harness.stub(VerifyActivities.class);
     backup = PublishedBackup.create(harness);
   }

@@ -23,6 +23,8 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.process.ProcessRunner;
+import dev.vmbackup.host.repository.FileRepositories;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.BackupWorkflowImpl;
 import dev.vmbackup.workflows.PlanWorkflowImpl;
@@ -51,6 +53,15 @@ public final class WorkerAssembly {
    */
   public record Roles(boolean workflows, boolean hostActivities, int maxConcurrentHostActivities) {}
 
+  /**
+   * How this host opens its repositories: the one place that chooses the implementation of the
+   * repository port, for the activities and for the command line's and the API's repository commands
+   * alike. Another kind of repository is a new {@link RepositoryResolver} and this line.
+   */
+  public static RepositoryResolver repositories() {
+    return new FileRepositories();
+  }
+
   public static void register(
       WorkerFactory factory, WorkflowClient client, HostSettings settings, Hypervisor hypervisor, ImageTool images,
       Roles roles) {
@@ -74,25 +85,26 @@ public final class WorkerAssembly {
               .build());
       OverlayMerger merger = new OverlayMerger(hypervisor, images, settings.mergeBytesPerSecond());
       SparseCopier copier = new SparseCopier(settings.copyBytesPerSecond());
+      RepositoryResolver repositories = repositories();
       worker.registerActivitiesImplementations(
           new DomainLockActivitiesImpl(settings, new TemporalWorkflowStatusLookup(client)),
           new InspectActivitiesImpl(settings, hypervisor, images),
-          new BackupDirectoryActivitiesImpl(hypervisor),
+          new BackupDirectoryActivitiesImpl(repositories, hypervisor),
           new SnapshotActivitiesImpl(hypervisor, merger),
-          new RetainActivitiesImpl(hypervisor, images, copier),
+          new RetainActivitiesImpl(repositories, hypervisor, images, copier),
           new MergeActivitiesImpl(merger),
-          new VerifyActivitiesImpl(images),
-          new RestoreActivitiesImpl(hypervisor, images, copier),
-          new PruneActivitiesImpl(),
+          new VerifyActivitiesImpl(repositories, images),
+          new RestoreActivitiesImpl(repositories, hypervisor, images, copier),
+          new PruneActivitiesImpl(repositories),
           new PlanActivitiesImpl(settings, hypervisor, new ProcessRunner()),
           new HookActivitiesImpl(settings, new ProcessRunner()),
-          new ChainActivitiesImpl(hypervisor, images, settings.mergeBytesPerSecond()),
+          new ChainActivitiesImpl(repositories, hypervisor, images, settings.mergeBytesPerSecond()),
           new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));
       // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy
       // bandwidth limit applies to it.
       BackupImages backupImages = new BackupImages(new ProcessRunner());
       worker.registerActivitiesImplementations(
-          new CheckpointActivitiesImpl(settings, hypervisor, images, backupImages),
+          new CheckpointActivitiesImpl(repositories, settings, hypervisor, images, backupImages),
           new BackupJobActivitiesImpl(hypervisor, images, backupImages, settings.copyBytesPerSecond()));
     }
   }

@@ -26,7 +26,7 @@ public class WorkerConfig {
   private String config;
   /** Small state of the worker itself (domain locks). */
   private String stateDir = "/var/lib/vmbackup/state";
-  private String libvirtUri = "qemu:///system";
+  private String libvirtUri = HostSettings.DEFAULT_LIBVIRT_URI;
   private boolean runWorkflows = true;
   private boolean runHostActivities = true;
   /** Host actions (copies, merges, ...) that run at once on this host. */

@@ -46,12 +46,12 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   @Override
   public BackupResult backup(BackupRequest request) {
     validate(request);
-    String host = request.host() != null ? request.host() : hostDefaults.defaultHost();
+    String host = HostSteps.host(request.host(), hostDefaults);
     HostSteps steps = new HostSteps(host);
     BackupStrategy strategy = strategy(request.strategy());
 
     WorkflowInfo info = Workflow.getInfo();
-    LockRequest lockRequest = new LockRequest(request.domain(), info.getWorkflowId(), info.getRunId());
+    LockRequest lockRequest = HostSteps.lockFor(request.domain());
     long startedAt = Workflow.currentTimeMillis();
     Compensations compensations = new Compensations();
     BackupResult result;

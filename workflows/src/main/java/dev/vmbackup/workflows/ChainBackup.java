@@ -8,7 +8,6 @@ import dev.vmbackup.workflows.model.ChainStateRequest;
 import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainRequest;
 import dev.vmbackup.workflows.model.RetainResult;
 import dev.vmbackup.workflows.model.SavedStatePlan;
 import dev.vmbackup.workflows.model.SavedStateResult;
@@ -83,22 +82,11 @@ final class ChainBackup implements BackupStrategy {
     }
 
     context.step().accept("copy");
-    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        context.request().strategy(),
+    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(
         requested,
         captured,
-        context.warnings(),
         ChainPlans.disksToCopy(domain, decision),
         memoryFile,
-        domain.nvram(),
-        context.startedAt(),
         false,
         decision.continues() ? decision.parent().backupId() : null,
         ChainPlans.record(domain, plan, decision),

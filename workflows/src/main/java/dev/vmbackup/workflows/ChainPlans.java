@@ -1,8 +1,8 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.model.CaptureMode;
-import dev.vmbackup.workflows.model.ChainRecord;
 import dev.vmbackup.workflows.model.ChainRecord.ChainTop;
+import dev.vmbackup.workflows.model.ChainRecord;
 import dev.vmbackup.workflows.model.ChainState;
 import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DiskInfo;
@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The decisions of strategy {@code chain}, as pure functions of what inspection and the repository say:
@@ -29,8 +27,6 @@ import java.util.regex.Pattern;
  * consolidated first, where the new overlays go and what the manifest records for the next run.
  */
 final class ChainPlans {
-  /** Chain overlays; see {@link ChainOverlayNames}. */
-  static final Pattern OVERLAY = ChainOverlayNames.PATTERN;
 
   private ChainPlans() {}
 
@@ -164,14 +160,12 @@ final class ChainPlans {
   }
 
   static boolean isOverlay(String path) {
-    return ChainOverlayNames.isChainOverlay(path);
+    return BackupLayout.isChainOverlay(path);
   }
 
   /** The next overlay of a disk: named after the VM's own image, whatever overlay it runs on now. */
   static String overlayPath(String activeImage, String backupId) {
-    Matcher overlay = OVERLAY.matcher(activeImage);
-    String image = overlay.matches() ? overlay.group(1) : activeImage;
-    return image + ".vmbackup-chain-" + backupId + ".qcow2";
+    return BackupLayout.chainOverlay(activeImage, backupId);
   }
 
   /** The active images after consolidation (consolidation never changes them). */
@@ -180,7 +174,7 @@ final class ChainPlans {
         .map(disk -> new OverlayPlan(
             disk.target(), disk.source(), disk.format(), overlayPath(disk.source(), prepared.backupId())))
         .toList();
-    String memoryFile = capture == CaptureMode.MEMORY ? memoryFile(prepared) : null;
+    String memoryFile = capture == CaptureMode.MEMORY ? BackupLayout.memoryFile(prepared.partialDir()) : null;
     return new SnapshotPlan(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
         prepared.partialDir(), memoryFile, domain.state());
   }
@@ -191,12 +185,8 @@ final class ChainPlans {
         .map(disk -> new SavedStatePlan.Disk(disk.target(), disk.source(), disk.format(), disk.source(),
             overlayPath(disk.source(), prepared.backupId())))
         .toList();
-    return new SavedStatePlan(domain.name(), prepared.backupId(), memoryFile(prepared), prepared.partialDir(), disks,
-        domain.state());
-  }
-
-  static String memoryFile(PreparedBackup prepared) {
-    return prepared.partialDir() + "/memory.save";
+    return new SavedStatePlan(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
+        prepared.partialDir(), disks, domain.state());
   }
 
   /** What the run copies: on a continued chain only the layer just frozen, else every frozen layer. */

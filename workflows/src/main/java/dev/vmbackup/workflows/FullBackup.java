@@ -6,7 +6,6 @@ import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.MergeRequest;
 import dev.vmbackup.workflows.model.OverlayPlan;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainRequest;
 import dev.vmbackup.workflows.model.RetainResult;
 import dev.vmbackup.workflows.model.SavedStatePlan;
 import dev.vmbackup.workflows.model.SavedStateResult;
@@ -52,23 +51,8 @@ final class FullBackup implements BackupStrategy {
     }
 
     context.step().accept("copy");
-    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        context.request().strategy(),
-        requested,
-        captured,
-        context.warnings(),
-        domain.disks(),
-        plan == null ? null : plan.memoryFile(),
-        domain.nvram(),
-        context.startedAt(),
-        plan == null));
+    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(
+        requested, captured, domain.disks(), plan == null ? null : plan.memoryFile(), plan == null, null, null, null));
 
     if (plan != null) {
       context.step().accept("merge");
@@ -107,26 +91,8 @@ final class FullBackup implements BackupStrategy {
 
     context.step().accept("copy");
     steps.longRunning(SavedStateActivities.class).retainFrozenImages(plan);
-    RetainResult retained = steps.retain.copyToRepository(new RetainRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        context.request().strategy(),
-        CaptureMode.SAVED_STATE,
-        CaptureMode.SAVED_STATE,
-        context.warnings(),
-        domain.disks(),
-        plan.stateFile(),
-        domain.nvram(),
-        context.startedAt(),
-        false,
-        null,
-        null,
-        saved.stoppedMillis()));
+    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(CaptureMode.SAVED_STATE,
+        CaptureMode.SAVED_STATE, domain.disks(), plan.stateFile(), false, null, null, saved.stoppedMillis()));
     return new Outcome(retained, CaptureMode.SAVED_STATE, null, saved.stoppedMillis());
   }
 
@@ -134,9 +100,9 @@ final class FullBackup implements BackupStrategy {
   static SavedStatePlan savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
     List<SavedStatePlan.Disk> disks = domain.disks().stream()
         .map(disk -> new SavedStatePlan.Disk(disk.target(), disk.source(), disk.format(),
-            disk.source() + ".vmbackup-" + prepared.backupId() + ".frozen", disk.source()))
+            BackupLayout.frozenImage(disk.source(), prepared.backupId()), disk.source()))
         .toList();
-    return new SavedStatePlan(domain.name(), prepared.backupId(), ChainPlans.memoryFile(prepared),
+    return new SavedStatePlan(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
         prepared.partialDir(), disks, domain.state());
   }
 
@@ -161,9 +127,9 @@ final class FullBackup implements BackupStrategy {
   static SnapshotPlan planSnapshot(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
     List<OverlayPlan> overlays = domain.disks().stream()
         .map(disk -> new OverlayPlan(
-            disk.target(), disk.source(), disk.format(), disk.source() + ".vmbackup-" + prepared.backupId() + ".qcow2"))
+            disk.target(), disk.source(), disk.format(), BackupLayout.temporaryOverlay(disk.source(), prepared.backupId())))
         .toList();
-    String memoryFile = capture == CaptureMode.MEMORY ? prepared.partialDir() + "/memory.save" : null;
+    String memoryFile = capture == CaptureMode.MEMORY ? BackupLayout.memoryFile(prepared.partialDir()) : null;
     return new SnapshotPlan(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
         prepared.partialDir(), memoryFile, domain.state());
   }

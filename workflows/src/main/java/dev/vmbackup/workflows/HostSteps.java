@@ -2,12 +2,15 @@ package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.BackupDirectoryActivities;
 import dev.vmbackup.workflows.activities.DomainLockActivities;
+import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.MergeActivities;
 import dev.vmbackup.workflows.activities.RetainActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
+import dev.vmbackup.workflows.model.LockRequest;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
 
 /**
  * Activity stubs for one host's task queue, each with the options its kind of step needs (see
@@ -39,6 +42,20 @@ final class HostSteps {
     undoLock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.mustFinish(queue));
     undoDirectory = Workflow.newActivityStub(BackupDirectoryActivities.class, StepOptions.mustFinish(queue));
     undoSnapshot = Workflow.newActivityStub(SnapshotActivities.class, StepOptions.mustFinish(queue));
+  }
+
+  /**
+   * The host a request names, else the default host of the workflow worker. The default is a local
+   * activity, so it is asked only when needed and recorded in the history like any other step.
+   */
+  static String host(String requested, HostDefaultsActivities defaults) {
+    return requested != null ? requested : defaults.defaultHost();
+  }
+
+  /** This workflow run's lock on a domain: the run holds it, so that the run's own retries find it theirs. */
+  static LockRequest lockFor(String domain) {
+    WorkflowInfo info = Workflow.getInfo();
+    return new LockRequest(domain, info.getWorkflowId(), info.getRunId());
   }
 
   /** A stub of any other activity interface on this host's queue, for steps of a particular strategy. */

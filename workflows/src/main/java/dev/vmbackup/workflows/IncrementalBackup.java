@@ -12,7 +12,6 @@ import dev.vmbackup.workflows.model.IncrementalDecision;
 import dev.vmbackup.workflows.model.IncrementalDisk;
 import dev.vmbackup.workflows.model.IncrementalPlanRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.PublishIncrementalRequest;
 import dev.vmbackup.workflows.model.RetainResult;
 import dev.vmbackup.workflows.model.Strategy;
 import io.temporal.failure.ApplicationFailure;
@@ -79,24 +78,8 @@ final class IncrementalBackup implements BackupStrategy {
     context.warnings().addAll(result.warnings());
 
     context.step().accept("publish");
-    RetainResult retained = job.publishIncrementalBackup(new PublishIncrementalRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        request.strategy(),
-        request.capture(),
-        result.capture(),
-        context.warnings(),
-        plan.disks(),
-        domain.nvram(),
-        context.startedAt(),
-        decision.parentBackupId(),
-        plan.checkpoint(),
-        result.totalTransferred()));
+    RetainResult retained = job.publishIncrementalBackup(context.publishRequest(
+        result.capture(), plan.disks(), decision.parentBackupId(), plan.checkpoint(), result.totalTransferred()));
     return new Outcome(retained, result.capture(), decision.parentBackupId(), null);
   }
 
@@ -117,10 +100,10 @@ final class IncrementalBackup implements BackupStrategy {
                   "backup " + decision.parentBackupId() + " has no image of disk " + disk.target(),
                   Failures.INTERNAL);
             }
-            backing = "../" + decision.parentBackupId() + "/" + disk.parentFile();
+            backing = BackupLayout.parentImage(decision.parentBackupId(), disk.parentFile());
           }
           return new IncrementalDisk(disk.target(), disk.source(), disk.format(), disk.virtualSize(),
-              prepared.partialDir() + "/" + disk.target() + "." + disk.format(), backing);
+              BackupLayout.imagePath(prepared.partialDir(), disk.target(), disk.format()), backing);
         })
         .toList();
     boolean createsCheckpoint = decision.checkpoints()

@@ -5,8 +5,8 @@ import dev.vmbackup.workflows.activities.PlanActivities;
 import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
-import dev.vmbackup.workflows.model.PlanResult;
 import dev.vmbackup.workflows.model.PlanResult.VmOutcome;
+import dev.vmbackup.workflows.model.PlanResult;
 import dev.vmbackup.workflows.model.PruneRequest;
 import dev.vmbackup.workflows.model.PruneResult;
 import io.temporal.api.enums.v1.ParentClosePolicy;
@@ -39,7 +39,7 @@ public class PlanWorkflowImpl implements PlanWorkflow {
   @Override
   public PlanResult run(BackupPolicy policy) {
     PolicyValidation.validate(policy);
-    String host = policy.host() != null ? policy.host() : hostDefaults.defaultHost();
+    String host = HostSteps.host(policy.host(), hostDefaults);
     PlanActivities plan = new HostSteps(host).forward(PlanActivities.class);
     // The host decides what the policy may use, before any backup starts. Runs recorded before hosts
     // checked policies carry no marker of this version and replay as they ran.

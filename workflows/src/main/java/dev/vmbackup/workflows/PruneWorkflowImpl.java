@@ -14,7 +14,6 @@ import dev.vmbackup.workflows.model.PruneResult;
 import dev.vmbackup.workflows.model.RetentionPolicy;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
-import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,11 +39,10 @@ public class PruneWorkflowImpl implements PruneWorkflow {
   @Override
   public PruneResult prune(PruneRequest request) {
     validate(request);
-    String host = request.host() != null ? request.host() : hostDefaults.defaultHost();
+    String host = HostSteps.host(request.host(), hostDefaults);
     HostSteps steps = new HostSteps(host);
     PruneActivities prune = steps.forward(PruneActivities.class);
-    WorkflowInfo info = Workflow.getInfo();
-    LockRequest lock = new LockRequest(request.domain(), info.getWorkflowId(), info.getRunId());
+    LockRequest lock = HostSteps.lockFor(request.domain());
     Compensations compensations = new Compensations();
     PruneResult result;
     try {

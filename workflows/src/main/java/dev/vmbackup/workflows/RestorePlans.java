@@ -61,7 +61,7 @@ final class RestorePlans {
   private static List<DiskPlacement> asNewDomain(
       List<Manifest> chain, String newName, String targetDir, String restoredId) {
     return placements(chain, restoredId,
-        (disk, depth, format) -> destination(targetDir + "/" + newName + "-" + disk.target(), depth, format));
+        (disk, depth, format) -> BackupLayout.restoredImage(targetDir, newName, disk.target(), depth, format));
   }
 
   /**
@@ -72,7 +72,7 @@ final class RestorePlans {
   static List<DiskPlacement> inPlaceFlattened(List<Manifest> chain) {
     return placements(chain, chain.get(chain.size() - 1).backupId(), (disk, depth, format) -> depth == 0
         ? disk.sourcePath()
-        : disk.sourcePath() + ".vmbackup-restoring-" + depth + "." + format);
+        : BackupLayout.restoringLayer(disk.sourcePath(), depth, format));
   }
 
   /** Where the layer at {@code depth} (0: the active image) of a restored disk goes. */
@@ -102,10 +102,6 @@ final class RestorePlans {
       placements.add(new DiskPlacement(disk.target(), files));
     }
     return placements;
-  }
-
-  private static String destination(String stem, int depth, String format) {
-    return depth == 0 ? stem + "." + format : stem + "-backing" + depth + "." + format;
   }
 
   /** In place: every file goes back to the path it was backed up from. */

@@ -25,7 +25,6 @@ import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
-import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,19 +56,17 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
   public RestoreResult restore(RestoreRequest request) {
     validate(request);
     backupId = request.backupId();
-    String host = request.host() != null ? request.host() : hostDefaults.defaultHost();
-    String queue = TaskQueues.host(host);
-    var lock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.forward(queue));
-    var inspect = Workflow.newActivityStub(InspectActivities.class, StepOptions.forward(queue));
-    var verify = Workflow.newActivityStub(VerifyActivities.class, StepOptions.longRunning(queue));
-    var restore = Workflow.newActivityStub(RestoreActivities.class, StepOptions.forward(queue));
-    var copy = Workflow.newActivityStub(RestoreActivities.class, StepOptions.longRunning(queue));
-    var undo = Workflow.newActivityStub(RestoreActivities.class, StepOptions.mustFinish(queue));
-    var undoLock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.mustFinish(queue));
+    HostSteps steps = new HostSteps(HostSteps.host(request.host(), hostDefaults));
+    DomainLockActivities lock = steps.lock;
+    InspectActivities inspect = steps.inspect;
+    VerifyActivities verify = steps.verify;
+    RestoreActivities restore = steps.forward(RestoreActivities.class);
+    RestoreActivities copy = steps.longRunning(RestoreActivities.class);
+    RestoreActivities undo = steps.mustFinish(RestoreActivities.class);
+    DomainLockActivities undoLock = steps.undoLock;
 
-    WorkflowInfo info = Workflow.getInfo();
     String lockedDomain = request.as() != null ? request.as() : request.domain();
-    LockRequest lockRequest = new LockRequest(lockedDomain, info.getWorkflowId(), info.getRunId());
+    LockRequest lockRequest = HostSteps.lockFor(lockedDomain);
     Compensations compensations = new Compensations();
     RestoreResult result;
     try {
@@ -123,7 +120,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
               FailureType.VERIFICATION_FAILED.name());
         }
       }
-      String suffix = ".vmbackup-replaced-" + BackupIds.fromEpochMillis(Workflow.currentTimeMillis());
+      String suffix = BackupLayout.replacedSuffix(BackupIds.fromEpochMillis(Workflow.currentTimeMillis()));
       result =
           request.as() != null
               ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)

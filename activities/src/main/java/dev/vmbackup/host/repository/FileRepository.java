@@ -2,6 +2,7 @@ package dev.vmbackup.host.repository;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.vmbackup.workflows.BackupIds;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PreparedBackup;
@@ -10,14 +11,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -44,14 +41,7 @@ public final class FileRepository implements BackupRepository {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
   private static final Logger LOG = LoggerFactory.getLogger(FileRepository.class);
 
-  static final String PARTIAL_SUFFIX = ".partial";
-  /** A backup being deleted: no longer listed, removed file by file. */
-  static final String DELETING_SUFFIX = ".deleting";
-  /** Marker file of a backup protected from pruning. */
-  static final String PROTECTED = "protected";
-  /** Inside a partial directory: who created it, so that a retry by the same owner can reuse it. */
-  static final String OWNER_FILE = ".owner";
-  private static final String MANIFEST_TEMP = Manifest.FILE_NAME + ".tmp";
+  private static final String MANIFEST_TEMP = BackupLayout.temporary(BackupLayout.MANIFEST);
   /** A day of seconds: more backups of one domain than this in one go means something is wrong. */
   private static final int MAX_ID_BUMPS = 86_400;
 
@@ -73,7 +63,7 @@ public final class FileRepository implements BackupRepository {
 
   @Override
   public Path partialDir(String domain, String backupId) {
-    return domainDir(domain).resolve(Validation.backupId(backupId) + PARTIAL_SUFFIX);
+    return domainDir(domain).resolve(Validation.backupId(backupId) + BackupLayout.PARTIAL_SUFFIX);
   }
 
   private Path domainDir(String domain) {
@@ -90,7 +80,7 @@ public final class FileRepository implements BackupRepository {
     try {
       Files.createDirectories(domainDir);
     } catch (IOException e) {
-      throw notWritable(domainDir, e);
+      throw RepositoryFiles.notWritable(domainDir, e);
     }
     for (int bump = 0; bump <= MAX_ID_BUMPS; bump++, id = BackupIds.next(id)) {
       Path partial = partialDir(domain, id);
@@ -109,7 +99,7 @@ public final class FileRepository implements BackupRepository {
           continue;
         }
       } catch (IOException e) {
-        throw notWritable(partial, e);
+        throw RepositoryFiles.notWritable(partial, e);
       }
       writeOwner(partial, owner.strip());
       return new PreparedBackup(
@@ -121,23 +111,23 @@ public final class FileRepository implements BackupRepository {
 
   private Optional<String> readOwner(Path partial) {
     try {
-      String owner = Files.readString(partial.resolve(OWNER_FILE), StandardCharsets.UTF_8).strip();
+      String owner = Files.readString(partial.resolve(BackupLayout.OWNER_FILE), StandardCharsets.UTF_8).strip();
       return owner.isEmpty() ? Optional.empty() : Optional.of(owner);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw ioFailure("cannot read the owner of " + partial, e);
+      throw RepositoryFiles.ioFailure("cannot read the owner of " + partial, e);
     }
   }
 
   /** Written to a temporary file and renamed, so that an owner file is never seen half written. */
   private void writeOwner(Path partial, String owner) {
-    Path temp = partial.resolve(OWNER_FILE + ".tmp");
+    Path temp = partial.resolve(BackupLayout.temporary(BackupLayout.OWNER_FILE));
     try {
       Files.writeString(temp, owner + "\n", StandardCharsets.UTF_8);
-      Files.move(temp, partial.resolve(OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, partial.resolve(BackupLayout.OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw notWritable(partial, e);
+      throw RepositoryFiles.notWritable(partial, e);
     }
   }
 
@@ -145,11 +135,11 @@ public final class FileRepository implements BackupRepository {
   public void discard(String domain, String backupId, String owner) {
     Path domainDir = domainDir(domain);
     if (backupId != null) {
-      deleteRecursively(partialDir(domain, backupId));
+      RepositoryFiles.deleteRecursively(partialDir(domain, backupId));
       List<String> dependents = list(domain).stream()
           .filter(manifest -> backupId.equals(manifest.parentBackupId())).map(Manifest::backupId).toList();
       if (dependents.isEmpty()) {
-        deleteRecursively(backupDir(domain, backupId));
+        RepositoryFiles.deleteRecursively(backupDir(domain, backupId));
       } else {
         // Never reached while one backup of a domain runs at a time; kept as a last line of defence,
         // since deleting it would make every backup built on it unrestorable.
@@ -159,12 +149,12 @@ public final class FileRepository implements BackupRepository {
     if (owner == null || !Files.isDirectory(domainDir)) {
       return;
     }
-    for (Path partial : children(domainDir)) {
+    for (Path partial : RepositoryFiles.children(domainDir)) {
       String name = partial.getFileName().toString();
-      if (name.endsWith(PARTIAL_SUFFIX)
+      if (name.endsWith(BackupLayout.PARTIAL_SUFFIX)
           && Files.isDirectory(partial, LinkOption.NOFOLLOW_LINKS)
           && readOwner(partial).filter(owner.strip()::equals).isPresent()) {
-        deleteRecursively(partial);
+        RepositoryFiles.deleteRecursively(partial);
       }
     }
   }
@@ -188,49 +178,14 @@ public final class FileRepository implements BackupRepository {
           "cannot publish " + partial + ": " + published + " exists already");
     }
     try {
-      Files.deleteIfExists(partial.resolve(OWNER_FILE));
-      syncTree(partial);
+      Files.deleteIfExists(partial.resolve(BackupLayout.OWNER_FILE));
+      RepositoryFiles.syncTree(partial);
       Files.move(partial, published, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw ioFailure("cannot publish " + partial, e);
+      throw RepositoryFiles.ioFailure("cannot publish " + partial, e);
     }
     // The rename is an entry in the domain directory; it is durable only once that directory is.
-    syncDirectory(published.getParent());
-  }
-
-  /**
-   * Makes every regular file in the tree durable, then every directory, so that the files' names are
-   * durable too. Files are opened for reading: fsync needs no write access, and read-only files
-   * (which a backup's images may be) can still be synced.
-   */
-  private static void syncTree(Path top) throws IOException {
-    List<Path> directories = new ArrayList<>();
-    try (var paths = Files.walk(top)) {
-      for (Path path : (Iterable<Path>) paths::iterator) {
-        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-          try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            channel.force(true);
-          }
-        } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-          directories.add(path);
-        }
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    directories.forEach(FileRepository::syncDirectory);
-  }
-
-  /**
-   * Makes a directory's entries durable. Some filesystems refuse to open or fsync a directory; there
-   * is nothing better to do on them, so that is ignored.
-   */
-  private static void syncDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      LOG.debug("cannot fsync directory {}: {}", directory, e.toString());
-    }
+    RepositoryFiles.syncDirectory(published.getParent());
   }
 
   @Override
@@ -247,11 +202,11 @@ public final class FileRepository implements BackupRepository {
         channel.force(true);
       }
       // The rename replaces an older manifest in one step: a reader sees the old or the new one, whole.
-      Files.move(temp, dir.resolve(Manifest.FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, dir.resolve(BackupLayout.MANIFEST), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw ioFailure("cannot write " + dir.resolve(Manifest.FILE_NAME), e);
+      throw RepositoryFiles.ioFailure("cannot write " + dir.resolve(BackupLayout.MANIFEST), e);
     }
-    syncDirectory(dir);
+    RepositoryFiles.syncDirectory(dir);
   }
 
   @Override
@@ -260,14 +215,14 @@ public final class FileRepository implements BackupRepository {
   }
 
   private static Optional<Manifest> readManifestIn(Path dir) {
-    Path file = dir.resolve(Manifest.FILE_NAME);
+    Path file = dir.resolve(BackupLayout.MANIFEST);
     byte[] json;
     try {
       json = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw ioFailure("cannot read " + file, e);
+      throw RepositoryFiles.ioFailure("cannot read " + file, e);
     }
     try {
       return Optional.of(Json.MAPPER.readValue(json, Manifest.class));
@@ -275,7 +230,7 @@ public final class FileRepository implements BackupRepository {
       throw new RepositoryException(
           RepositoryException.Kind.CORRUPT, file + " is not a readable manifest: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw ioFailure("cannot read " + file, e);
+      throw RepositoryFiles.ioFailure("cannot read " + file, e);
     }
   }
 
@@ -287,7 +242,7 @@ public final class FileRepository implements BackupRepository {
     }
     List<Manifest> manifests = new ArrayList<>();
     // Backup ids are timestamps that sort as text, and children() sorts by name: oldest first.
-    for (Path dir : children(domainDir)) {
+    for (Path dir : RepositoryFiles.children(domainDir)) {
       if (!BackupIds.isValid(dir.getFileName().toString()) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         continue;
       }
@@ -306,39 +261,39 @@ public final class FileRepository implements BackupRepository {
   @Override
   public void delete(String domain, String backupId) {
     Path published = backupDir(domain, backupId);
-    Path deleting = published.resolveSibling(published.getFileName() + DELETING_SUFFIX);
+    Path deleting = published.resolveSibling(published.getFileName() + BackupLayout.DELETING_SUFFIX);
     try {
       if (Files.exists(published, LinkOption.NOFOLLOW_LINKS)) {
         Files.move(published, deleting, StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(published.getParent());
+        RepositoryFiles.syncDirectory(published.getParent());
       }
     } catch (IOException e) {
-      throw ioFailure("cannot delete " + published, e);
+      throw RepositoryFiles.ioFailure("cannot delete " + published, e);
     }
-    deleteRecursively(deleting);
+    RepositoryFiles.deleteRecursively(deleting);
   }
 
   @Override
   public boolean isProtected(String domain, String backupId) {
-    return Files.exists(backupDir(domain, backupId).resolve(PROTECTED));
+    return Files.exists(backupDir(domain, backupId).resolve(BackupLayout.PROTECTED));
   }
 
   @Override
   public void setProtected(String domain, String backupId, boolean protect) {
     Path dir = backupDir(domain, backupId);
-    if (!Files.exists(dir.resolve(Manifest.FILE_NAME))) {
+    if (!Files.exists(dir.resolve(BackupLayout.MANIFEST))) {
       throw new RepositoryException(RepositoryException.Kind.NOT_FOUND, "no backup " + backupId + " of " + domain);
     }
     try {
       if (protect) {
-        if (!Files.exists(dir.resolve(PROTECTED))) {
-          Files.createFile(dir.resolve(PROTECTED));
+        if (!Files.exists(dir.resolve(BackupLayout.PROTECTED))) {
+          Files.createFile(dir.resolve(BackupLayout.PROTECTED));
         }
       } else {
-        Files.deleteIfExists(dir.resolve(PROTECTED));
+        Files.deleteIfExists(dir.resolve(BackupLayout.PROTECTED));
       }
     } catch (IOException e) {
-      throw ioFailure("cannot change the protection of " + dir, e);
+      throw RepositoryFiles.ioFailure("cannot change the protection of " + dir, e);
     }
   }
 
@@ -348,7 +303,7 @@ public final class FileRepository implements BackupRepository {
       return List.of();
     }
     List<String> domains = new ArrayList<>();
-    for (Path dir : children(root)) {
+    for (Path dir : RepositoryFiles.children(root)) {
       String name = dir.getFileName().toString();
       // Hidden entries and names that are not valid domain names (list() would reject them) are skipped.
       if (!name.startsWith(".") && isDomainName(name) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -365,84 +320,5 @@ public final class FileRepository implements BackupRepository {
     } catch (IllegalArgumentException e) {
       return false;
     }
-  }
-
-  /** Entries of a directory, sorted by name. */
-  private static List<Path> children(Path dir) {
-    List<Path> children = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      entries.forEach(children::add);
-    } catch (NoSuchFileException e) {
-      return List.of();
-    } catch (IOException e) {
-      throw ioFailure("cannot list " + dir, e);
-    }
-    children.sort(null);
-    return children;
-  }
-
-  /** Deletes a file or a whole tree; what is missing already counts as deleted. Links are not followed. */
-  private static void deleteRecursively(Path top) {
-    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    List<Path> paths = new ArrayList<>();
-    try (var walk = Files.walk(top)) {
-      walk.forEach(paths::add);
-    } catch (NoSuchFileException e) {
-      return;
-    } catch (IOException | UncheckedIOException e) {
-      throw ioFailure("cannot delete " + top, e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
-    }
-    // Deepest first, so that every directory is empty by the time its turn comes.
-    for (int i = paths.size() - 1; i >= 0; i--) {
-      try {
-        Files.deleteIfExists(paths.get(i));
-      } catch (IOException e) {
-        throw ioFailure("cannot delete " + paths.get(i), e);
-      }
-    }
-  }
-
-  private static RepositoryException notWritable(Path path, IOException e) {
-    String context = "cannot create " + path;
-    return RepositoryException.classify(context, e)
-        .orElseGet(() -> new RepositoryException(RepositoryException.Kind.NOT_WRITABLE,
-            context + ": " + describe(context, e), e));
-  }
-
-  /** A {@link RepositoryException} when retrying cannot help, else the error wrapped for a retry. */
-  private static RuntimeException ioFailure(String context, IOException e) {
-    return RepositoryException.classify(context, e)
-        .<RuntimeException>map(r -> r)
-        .orElseGet(() -> new UncheckedIOException(context + ": " + describe(context, e), e));
-  }
-
-  /**
-   * The reason of an I/O error in a few words. Java leaves the reason out of some file system
-   * exceptions and says it through the class instead; the failing path is added unless the context
-   * names it already.
-   */
-  private static String describe(String context, IOException e) {
-    if (!(e instanceof FileSystemException)) {
-      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s*\\R\\s*", " ");
-    }
-    FileSystemException fse = (FileSystemException) e;
-    String reason = fse.getReason();
-    if (reason == null) {
-      if (e instanceof NoSuchFileException) {
-        reason = "No such file or directory";
-      } else if (e instanceof FileAlreadyExistsException) {
-        reason = "File exists";
-      } else if (e instanceof NotDirectoryException) {
-        reason = "Not a directory";
-      } else if (e instanceof AccessDeniedException) {
-        reason = "Permission denied";
-      } else {
-        reason = e.getClass().getSimpleName();
-      }
-    }
-    boolean named = fse.getFile() == null || context.endsWith(fse.getFile());
-    return named ? reason : fse.getFile() + ": " + reason;
   }
 }

@@ -1,11 +1,7 @@
 package dev.vmbackup.starter.api;
 
-import dev.vmbackup.activities.VerifyActivitiesImpl.BackupVerifier;
+import dev.vmbackup.client.BackupCatalog;
 import dev.vmbackup.client.VmBackupClient;
-import dev.vmbackup.host.image.QemuImg;
-import dev.vmbackup.host.process.ProcessRunner;
-import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.worker.WorkerConfig;
 import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.Validation;
@@ -28,7 +24,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.api.common.v1.WorkflowExecution;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -106,7 +101,7 @@ class BackupController {
   @Operation(summary = "List a VM's backups", description = "Read from the repository's manifests.")
   Map<String, Object> list(String domain) {
     Validation.domainName("domain", domain);
-    BackupRepository repository = repository();
+    BackupCatalog repository = repository();
     List<Manifest> backups = repository.list(domain);
     return Map.of("domain", domain, "backups", backups.stream().map(manifest -> Map.of(
         "path", repository.backupDir(domain, manifest.backupId()).toString(),
@@ -119,16 +114,14 @@ class BackupController {
   HttpResponse<VerifyResult> verify(String domain, String backupId) {
     Validation.domainName("domain", domain);
     Validation.backupId(backupId);
-    BackupRepository repository = repository();
-    Manifest manifest = repository.readManifest(domain, backupId)
+    BackupCatalog repository = repository();
+    Manifest manifest = repository.manifest(domain, backupId)
         .orElseThrow(() -> new ApiErrors.NotFound("no backup " + backupId + " of " + domain));
-    VerifyResult result = new BackupVerifier(new QemuImg(new ProcessRunner()))
-        .verify(repository.backupDir(domain, backupId), manifest, progress -> { });
-    return HttpResponse.ok(result);
+    return HttpResponse.ok(repository.verify(domain, backupId, manifest));
   }
 
-  private BackupRepository repository() {
-    return new FileRepository(Path.of(Validation.absolutePath("repository", config.getRepository())));
+  private BackupCatalog repository() {
+    return BackupCatalog.open(config.getRepository());
   }
 
   private String host(String requested) {

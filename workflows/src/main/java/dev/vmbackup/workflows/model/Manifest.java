@@ -48,7 +48,7 @@ public record Manifest(
     Long bytesTransferred) {
 
   public static final int FORMAT_VERSION = 1;
-  public static final String FILE_NAME = "manifest.json";
+  public static final String FILE_NAME = dev.vmbackup.workflows.BackupLayout.MANIFEST;
 
   public Manifest {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);

@@ -1,0 +1,24 @@
+package dev.vmbackup.starter;
+
+import dev.vmbackup.activities.HostSettings;
+import picocli.CommandLine.Option;
+
+/**
+ * Which libvirt daemon the command line talks to, for the commands that reach libvirt themselves (the
+ * embedded worker, the sanoid hook, the demo). The worker takes the same setting from its own
+ * configuration ({@code vmbackup.libvirt-uri}); both default to {@link HostSettings#DEFAULT_LIBVIRT_URI}.
+ */
+public class LibvirtOptions {
+  @Option(names = "--libvirt-uri", paramLabel = "URI",
+      description = "libvirt connection URI (default: $VMBACKUP_LIBVIRT_URI, else qemu:///system).")
+  String uri;
+
+  /** The URI the user gave (option, then environment), else the system daemon's. */
+  String uri() {
+    if (uri != null && !uri.isBlank()) {
+      return uri;
+    }
+    String env = System.getenv("VMBACKUP_LIBVIRT_URI");
+    return env == null || env.isBlank() ? HostSettings.DEFAULT_LIBVIRT_URI : env;
+  }
+}
