@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Re-reads chunks and reports the bad ones with the backups that reference them (as benji's scrub). All
@@ -90,7 +89,6 @@ public final class Verifier {
     ConcurrentLinkedQueue<BadChunk> badChunks = new ConcurrentLinkedQueue<>();
     Semaphore inFlight = new Semaphore(window);
     AtomicInteger checked = new AtomicInteger();
-    Restorer restorer = new Restorer(store.backend(), store.codec(), pool, window);
     // Sorting makes the sample depend on the seed only, not on hash order.
     for (String key : new TreeSet<>(users.keySet())) {
       if (fraction < 1 && random.nextDouble() >= fraction) {
