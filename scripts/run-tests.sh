@@ -23,6 +23,8 @@ fi
 scripts/prepare-host.sh
 TEMPORAL_CLI="$(scripts/install-temporal-cli.sh)"
 export VMBACKUP_TEMPORAL_CLI="$TEMPORAL_CLI"
+VMBACKUP_VERSITYGW="$(scripts/install-versitygw.sh)"
+export VMBACKUP_VERSITYGW VMBACKUP_S3_REQUIRED=1
 NODE_DIR="${VMBACKUP_CACHE:-/var/cache/vmbackup}/node"
 if [[ ! -d "$NODE_DIR/node_modules/playwright-core" ]]; then
   log "installing playwright-core into $NODE_DIR"

@@ -1,0 +1,115 @@
+package dev.vmbackup.store;
+
+import java.nio.channels.FileChannel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One backup being written: disks and blobs, then {@link #commit()}. Until the commit the backup does
+ * not exist for readers; {@link #close()} without a commit leaves its chunks to the garbage collector.
+ *
+ * <p>While it is open, a session marker ({@code sessions/<backupId>}) names the parent, so that a
+ * collection running meanwhile keeps every chunk of the parent's indexes even if the parent is pruned:
+ * the new backup reuses them without reading or touching them.
+ */
+public final class BackupSession implements AutoCloseable {
+  /** The contents of a session marker. */
+  record Marker(String backupId, String vm, String parent, Instant started) {
+    static String key(String backupId) {
+      return "sessions/" + backupId;
+    }
+  }
+
+  private final ChunkStore store;
+  private final ChunkWriter writer;
+  private final String backupId;
+  private final String vm;
+  private final Manifest parent;
+  private final List<Manifest.Item> disks = new ArrayList<>();
+  private final List<Manifest.Item> blobs = new ArrayList<>();
+  private final ConcurrentLinkedQueue<String> found = new ConcurrentLinkedQueue<>();
+  private boolean committed;
+
+  BackupSession(ChunkStore store, ChunkWriter writer, String backupId, String vm, Manifest parent) {
+    this.store = store;
+    this.writer = writer;
+    this.backupId = backupId;
+    this.vm = vm;
+    this.parent = parent;
+    store.putSealed(Marker.key(backupId),
+        Json.write(new Marker(backupId, vm, parent == null ? null : parent.backupId(), Instant.now())), true);
+  }
+
+  public String backupId() {
+    return backupId;
+  }
+
+  /**
+   * Stores a disk image. With {@code changed} (sorted, not overlapping) and a parent that has a disk of
+   * this name and size, only chunks overlapping a changed region are read; the rest of the index is the
+   * parent's. With {@code changed == null} every chunk is read (a full, or a re-read against drift).
+   */
+  public Manifest.Item writeDisk(String name, FileChannel image, long size, List<Region> changed) {
+    DiskIndex parentIndex = null;
+    if (parent != null) {
+      Manifest.Item previous = parent.disks().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+      if (previous != null) {
+        parentIndex = store.index(previous);
+      }
+    }
+    Manifest.Item item = write(name, Source.of(image), size, changed, parentIndex);
+    disks.add(item);
+    return item;
+  }
+
+  /** Stores a blob (memory state, domain XML, NVRAM) as a chunked image of its own. */
+  public Manifest.Item writeBlob(String name, byte[] data) {
+    Manifest.Item item = write(name, Source.of(data), data.length, null, null);
+    blobs.add(item);
+    return item;
+  }
+
+  private Manifest.Item write(String name, Source source, long size, List<Region> changed, DiskIndex parentIndex) {
+    if (name.isEmpty() || name.contains("/") || name.contains("..")) {
+      throw new IllegalArgumentException("not a disk or blob name: " + name);
+    }
+    ChunkWriter.Stats stats = new ChunkWriter.Stats();
+    DiskIndex index = writer.write(source, size, store.config().chunkSize(), changed, parentIndex, stats, found);
+    store.backend().flush();
+    String key = "indexes/" + backupId + "/" + name;
+    store.putSealed(key, index.toBytes(), false);
+    return new Manifest.Item(name, size, key, index.count(), (int) stats.newChunks.get(), stats.newBytes.get());
+  }
+
+  /**
+   * Writes the manifest, after checking that every chunk this session found already stored is still
+   * there (a collection that listed it as old just before this session touched it may have removed it);
+   * a missing one fails the commit with {@link MissingObjectException}, and running the backup again
+   * stores it anew.
+   */
+  public Manifest commit() {
+    for (String key : found) {
+      if (store.backend().stat(key).isEmpty()) {
+        throw new MissingObjectException(key);
+      }
+    }
+    Manifest manifest = new Manifest(backupId, vm, Instant.now(), parent == null ? null : parent.backupId(),
+        disks, blobs);
+    store.backend().flush();
+    store.putSealed(Manifest.key(backupId), Json.write(manifest), false);
+    store.backend().flush();
+    committed = true;
+    store.backend().delete(Marker.key(backupId));
+    return manifest;
+  }
+
+  /** Ends the session; without a commit its chunks and indexes are left for the garbage collector. */
+  @Override
+  public void close() {
+    if (!committed) {
+      store.backend().delete(Marker.key(backupId));
+    }
+  }
+}
