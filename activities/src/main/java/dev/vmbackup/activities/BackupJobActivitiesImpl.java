@@ -7,8 +7,9 @@ import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
-import dev.vmbackup.host.repository.Json;
+import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.xml.BackupXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.BackupJobActivities;
 import dev.vmbackup.workflows.model.BackupJobPlan;
@@ -48,10 +49,9 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   private static final Logger log = LoggerFactory.getLogger(BackupJobActivitiesImpl.class);
 
   /** Written once the job has started: the capture achieved at its start. */
-  static final String STARTED = ".backup-job-started.json";
+  static final String STARTED = BackupLayout.BACKUP_JOB_STARTED_MARKER;
   /** Written once this activity saw the job complete: its result. */
-  static final String DONE = ".backup-job-done.json";
-  private static final String NVRAM = "nvram.fd";
+  static final String DONE = BackupLayout.BACKUP_JOB_DONE_MARKER;
   private static final long POLL_MILLIS = 500;
   /** How long the wait for a job tolerates libvirtd being unreachable (a restart) before giving up. */
   private static final Duration LIBVIRTD_GRACE = Duration.ofMinutes(3);
@@ -64,12 +64,15 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   private final BackupImages images;
   private final CheckpointCleaner cleaner;
   private final BackupJobStart start;
+  private final RepositoryResolver repositories;
 
   /**
    * @param bytesPerSecond limit of the backup job's copying per disk, so that a backup leaves the VMs'
    *     own storage traffic room; 0 for none
    */
-  public BackupJobActivitiesImpl(Hypervisor hypervisor, ImageTool imageTool, BackupImages images, long bytesPerSecond) {
+  public BackupJobActivitiesImpl(RepositoryResolver repositories, Hypervisor hypervisor, ImageTool imageTool,
+      BackupImages images, long bytesPerSecond) {
+    this.repositories = repositories;
     this.hypervisor = hypervisor;
     this.imageTool = imageTool;
     this.images = images;
@@ -97,7 +100,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     String domain = plan.domain();
     BackupApi api = hypervisor.backupApi();
     Path partial = Path.of(plan.partialDir());
-    Optional<BackupJobResult> done = read(partial.resolve(DONE), BackupJobResult.class);
+    Optional<BackupJobResult> done = StepMarkers.read(partial.resolve(DONE), BackupJobResult.class);
     if (done.isPresent()) {
       // An earlier attempt saw the job complete and died before reporting it.
       return done.get();
@@ -118,7 +121,8 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
         if (running.isPresent()) {
           requireOurs(plan, running.get());
           log.warn("re-attaching to the running backup job of {}, started by an earlier attempt", domain);
-          started = read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(CaptureMode.CRASH,
+          started = StepMarkers.read(partial.resolve(STARTED), Started.class).orElseGet(() -> new Started(
+              CaptureMode.CRASH,
               List.of("the backup job was started by an attempt that did not report back; whether the guest's"
                   + " filesystems were frozen is unknown, so it is recorded as crash-consistent")));
           start.limitBandwidth(plan);
@@ -130,7 +134,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
                 plan.checkpoint());
           }
           started = start.begin(plan, partial);
-          write(partial.resolve(STARTED), started);
+          StepMarkers.write(partial.resolve(STARTED), started);
         }
         awaitCompletion(plan);
       } catch (RuntimeException e) {
@@ -146,7 +150,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       transferred.put(disk.target(), images.dataBytes(Path.of(disk.file()), disk.format()));
     }
     BackupJobResult result = new BackupJobResult(started.capture(), started.warnings(), transferred);
-    write(partial.resolve(DONE), result);
+    StepMarkers.write(partial.resolve(DONE), result);
     return result;
   }
 
@@ -304,15 +308,12 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   private RetainResult publish(PublishIncrementalRequest request) {
-    BackupRepository repository = Repositories.open(request.repository());
+    BackupRepository repository = repositories.open(request.repository());
     Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
     if (published.isPresent()) {
       return new RetainResult(request.finalDir(), request.bytesTransferred(), published.get().disks());
     }
-    Path partial = Path.of(request.partialDir());
-    if (!Files.isDirectory(partial)) {
-      throw new HostFailure(FailureType.BACKUP_NOT_FOUND, "the partial backup directory " + partial + " is gone");
-    }
+    Path partial = BackupManifests.partialDir(request.partialDir());
     long total = 0;
     for (IncrementalDisk disk : request.disks()) {
       total += size(Path.of(disk.file()));
@@ -323,84 +324,35 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
       Path file = Path.of(disk.file());
       String name = partial.relativize(file).toString();
       long virtualSize = imageTool.info(file).virtualSize();
-      disks.add(new ManifestDisk(disk.target(), name, disk.format(), virtualSize, size(file),
-          sha256(file, progress), disk.source(), List.of(), request.checkpoint()));
+      ManifestFile hashed = BackupManifests.hashed(partial, name, progress);
+      disks.add(new ManifestDisk(disk.target(), name, disk.format(), virtualSize, hashed.bytes(), hashed.sha256(),
+          disk.source(), List.of(), request.checkpoint()));
     }
     ManifestFile nvram = null;
     if (request.nvram() != null) {
-      Path copy = partial.resolve(NVRAM);
       try {
-        Files.copy(Path.of(request.nvram()), copy, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(request.nvram()), partial.resolve(BackupLayout.NVRAM), StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      nvram = new ManifestFile(NVRAM, size(copy), sha256(copy, progress));
+      nvram = BackupManifests.hashed(partial, BackupLayout.NVRAM, progress);
     }
-    Path domainXml = partial.resolve(BackupDirectoryActivitiesImpl.DOMAIN_XML);
-    ManifestFile xml = new ManifestFile(BackupDirectoryActivitiesImpl.DOMAIN_XML, size(domainXml),
-        sha256(domainXml, progress));
-    Manifest manifest = new Manifest(
-        Manifest.FORMAT_VERSION,
-        request.domain(),
-        request.uuid(),
-        request.host(),
-        request.backupId(),
-        Instant.ofEpochMilli(request.startedAtMillis()).toString(),
-        Instant.now().toString(),
-        request.strategy(),
-        request.captureRequested(),
-        request.capture(),
-        request.warnings(),
-        disks,
-        null,
-        xml,
-        nvram,
-        null,
-        request.parentBackupId(),
-        request.checkpoint(),
-        request.bytesTransferred());
-    HostFiles.deleteIfExists(partial.resolve(STARTED));
-    HostFiles.deleteIfExists(partial.resolve(DONE));
+    ManifestFile xml = BackupManifests.hashed(partial, BackupLayout.DOMAIN_XML, progress);
+    Manifest manifest = BackupManifests.incremental(request, disks, xml, nvram);
     try {
       // QEMU needed to reach the images during the job; the backup is root's alone again.
       Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    repository.writeManifest(partial, manifest);
-    repository.publish(request.domain(), request.backupId());
+    BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest,
+        List.of(STARTED, DONE));
     return new RetainResult(request.finalDir(), request.bytesTransferred(), manifest.disks());
-  }
-
-  private static String sha256(Path file, CopyProgress progress) {
-    try {
-      return Checksums.sha256(file, () -> Heartbeats.beat(progress));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static long size(Path file) {
     try {
       return Files.size(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static <T> Optional<T> read(Path file, Class<T> type) {
-    try {
-      return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(file), type));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static void write(Path file, Object value) {
-    try {
-      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.write(temporary, Json.MAPPER.writeValueAsBytes(value));
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -91,7 +91,7 @@ final class IncrementalHarness implements AutoCloseable {
     settings = new HostSettings("testhost", repository, dir.resolve("state"), LIBVIRT_URI);
     env.registerActivitiesImplementations(
         new CheckpointActivitiesImpl(new FileRepositories(), settings, hypervisor, imageTool, images),
-        new BackupJobActivitiesImpl(hypervisor, imageTool, images, bytesPerSecond),
+        new BackupJobActivitiesImpl(new FileRepositories(), hypervisor, imageTool, images, bytesPerSecond),
         new InspectActivitiesImpl(settings, hypervisor, imageTool),
         new BackupDirectoryActivitiesImpl(new FileRepositories(), hypervisor),
         new VerifyActivitiesImpl(new FileRepositories(), imageTool));

@@ -105,7 +105,7 @@ public final class WorkerAssembly {
       BackupImages backupImages = new BackupImages(new ProcessRunner());
       worker.registerActivitiesImplementations(
           new CheckpointActivitiesImpl(repositories, settings, hypervisor, images, backupImages),
-          new BackupJobActivitiesImpl(hypervisor, images, backupImages, settings.copyBytesPerSecond()));
+          new BackupJobActivitiesImpl(repositories, hypervisor, images, backupImages, settings.copyBytesPerSecond()));
     }
   }
 }
