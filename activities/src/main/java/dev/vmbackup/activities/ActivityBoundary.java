@@ -42,6 +42,11 @@ public final class ActivityBoundary {
       if (type.isPresent()) {
         throw nonRetryable(type.get(), e.getMessage(), e);
       }
+      if (String.valueOf(e.getMessage()).contains("No space left on device")) {
+        // libvirt writing a memory state into the repository (a snapshot with memory, a save) ran out of
+        // space: a retry cannot help, and the compensation deletes what was written.
+        throw nonRetryable(FailureType.REPOSITORY_FULL, e.getMessage(), e);
+      }
       log.warn("{}: {} (will retry)", action, e.getMessage());
       throw e;
     } catch (RepositoryException e) {

@@ -54,7 +54,7 @@ class ChaosE2ETest extends EndToEndTest {
   static void mountRepository() throws IOException {
     Files.createDirectories(repository);
     filesystemImage = scratch.resolve("chaos-repository.img");
-    Commands.ok("truncate", "-s", "1200M", filesystemImage.toString());
+    Commands.ok("truncate", "-s", "4G", filesystemImage.toString());
     Commands.ok("mkfs.ext4", "-q", "-F", filesystemImage.toString());
     Commands.ok("mount", "-o", "loop", filesystemImage.toString(), repository.toString());
   }
@@ -100,6 +100,7 @@ class ChaosE2ETest extends EndToEndTest {
             round, strategy, capture, guest.name(), fault, delayMillis);
         ChaosReport.Round outcome = round(round, guest, strategy, capture, fault, delayMillis, chainTop);
         typical.put(strategy, timedBackup(guest, strategy, chainTop));
+        pruneToTheNewest(guest);
         outcomes.add(outcome);
         System.out.printf("chaos round %d: %s%n", round, outcome.summary());
       }
@@ -110,6 +111,15 @@ class ChaosE2ETest extends EndToEndTest {
       }
     }
     assertThat(outcomes).hasSize(rounds);
+  }
+
+  /**
+   * Keeps the repository from filling up by itself over many rounds (only the fault may fill it): the
+   * newest backups of the VM stay, and those that others build on (prune never deletes them).
+   */
+  private static void pruneToTheNewest(TestGuest guest) {
+    CliResult prune = cli("prune", guest.name(), "--keep-last", "2");
+    assertThat(prune.exitCode()).as("prune after the round: %s", prune).isZero();
   }
 
   private ChaosReport.Round round(int round, TestGuest guest, String strategy, String capture, Fault fault,

@@ -56,6 +56,9 @@ class ActivityBoundaryTest {
         case "enospc" -> new UncheckedIOException(new IOException("No space left on device"));
         case "connection" -> new HypervisorException(HypervisorException.Kind.CONNECTION, "libvirtd went away");
         case "no-domain" -> new HypervisorException(HypervisorException.Kind.NO_DOMAIN, "no domain vm1");
+        case "libvirt-enospc" -> new HypervisorException(HypervisorException.Kind.OTHER, "operation failed:"
+            + " /usr/lib/libvirt/libvirt_iohelper: failure with /repo/vm1/x.partial/memory.save: Unable to write"
+            + " /repo/vm1/x.partial/memory.save: No space left on device");
         case "flaky-io" -> new UncheckedIOException(new IOException("Stale file handle"));
         default -> new IllegalArgumentException("bad input " + what);
       };
@@ -77,6 +80,11 @@ class ActivityBoundaryTest {
     ApplicationFailure enospc = failureOf(() -> failing.fail("enospc"));
     assertThat(enospc.getType()).isEqualTo(FailureType.REPOSITORY_FULL.name());
     assertThat(enospc.isNonRetryable()).isTrue();
+
+    // And as libvirt reports it when it writes a memory state into the repository.
+    ApplicationFailure save = failureOf(() -> failing.fail("libvirt-enospc"));
+    assertThat(save.getType()).isEqualTo(FailureType.REPOSITORY_FULL.name());
+    assertThat(save.isNonRetryable()).isTrue();
   }
 
   @Test
