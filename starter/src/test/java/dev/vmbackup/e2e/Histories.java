@@ -23,7 +23,8 @@ final class Histories {
       var response = client.getWorkflowServiceStubs().blockingStub().listWorkflowExecutions(
           ListWorkflowExecutionsRequest.newBuilder()
               .setNamespace(client.getOptions().getNamespace())
-              .setQuery("WorkflowId STARTS_WITH 'backup-" + host + "' OR WorkflowId STARTS_WITH 'restore-" + host + "'")
+              .setQuery("WorkflowId STARTS_WITH 'backup-" + host + "' OR WorkflowId STARTS_WITH 'restore-" + host
+                  + "' OR WorkflowId STARTS_WITH 'prune-" + host + "' OR WorkflowType = 'PlanWorkflow'")
               .setPageSize(200)
               .build());
       for (WorkflowExecutionInfo info : response.getExecutionsList()) {

@@ -34,6 +34,7 @@ class HistoryReplayTest {
   @MethodSource("histories")
   void replaysWithoutNonDeterminism(Path history) throws Exception {
     String json = Files.readString(history, StandardCharsets.UTF_8);
-    WorkflowReplayer.replayWorkflowExecution(json, BackupWorkflowImpl.class, RestoreWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(json, BackupWorkflowImpl.class, RestoreWorkflowImpl.class,
+        PruneWorkflowImpl.class, PlanWorkflowImpl.class);
   }
 }
