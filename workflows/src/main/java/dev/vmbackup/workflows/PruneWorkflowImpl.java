@@ -39,8 +39,7 @@ public class PruneWorkflowImpl implements PruneWorkflow {
   @Override
   public PruneResult prune(PruneRequest request) {
     validate(request);
-    String host = HostSteps.host(request.host(), hostDefaults);
-    HostSteps steps = new HostSteps(host);
+    HostSteps steps = new HostSteps(HostSteps.host(request.host(), hostDefaults));
     PruneActivities prune = steps.forward(PruneActivities.class);
     LockRequest lock = HostSteps.lockFor(request.domain());
     Compensations compensations = new Compensations();
