@@ -16,7 +16,6 @@ import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
@@ -139,11 +138,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     }
     step = "repair";
     ChainActivities chain = steps.longRunning(ChainActivities.class);
-    List<List<String>> repairs = new ArrayList<>();
     // Like consolidation: a pull that has begun is finished, and a cancellation is honoured right after.
-    Workflow.newDetachedCancellationScope(() -> repairs.add(chain.pullDeletedLayers(request.domain()))).run();
-    CancellationScope.throwCanceled();
-    return repairs.get(0);
+    return Uninterruptible.call(() -> chain.pullDeletedLayers(request.domain()));
   }
 
   private static BackupStrategy strategy(Strategy strategy) {
