@@ -7,6 +7,7 @@ import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.host.xml.RestoredDomainXml;
+import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.RestoreActivities;
@@ -143,7 +144,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
    */
   private void flatten(DiskPlacement disk) {
     Path active = Path.of(disk.active().destination());
-    Path flat = active.resolveSibling(active.getFileName() + ".flattening");
+    Path flat = active.resolveSibling(BackupLayout.flattening(active.getFileName().toString()));
     try {
       Files.deleteIfExists(flat);
       images.convert(active, flat, disk.active().format());

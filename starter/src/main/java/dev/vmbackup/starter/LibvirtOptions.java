@@ -4,9 +4,9 @@ import dev.vmbackup.activities.HostSettings;
 import picocli.CommandLine.Option;
 
 /**
- * Which libvirt daemon the command line talks to, for the commands that reach libvirt themselves (the
- * embedded worker, the sanoid hook, the demo). The worker takes the same setting from its own
- * configuration ({@code vmbackup.libvirt-uri}); both default to {@link HostSettings#DEFAULT_LIBVIRT_URI}.
+ * Which libvirt daemon vmbackup talks to: the commands that reach libvirt themselves (the embedded
+ * worker, the sanoid hook, the demo) use it, and {@code worker} and {@code server} pass it on as the
+ * worker's {@code vmbackup.libvirt-uri}. Without either, {@link HostSettings#DEFAULT_LIBVIRT_URI}.
  */
 public class LibvirtOptions {
   @Option(names = "--libvirt-uri", paramLabel = "URI",

@@ -17,6 +17,7 @@ final class MicronautProperties {
       properties.put("vmbackup.config", options.configFile());
     }
     properties.put("vmbackup.state-dir", options.stateDir());
+    properties.put("vmbackup.libvirt-uri", options.libvirtUri());
     // The OpenAPI document micronaut-openapi generated at build time.
     properties.put("micronaut.router.static-resources.openapi.paths", "classpath:META-INF/swagger");
     properties.put("micronaut.router.static-resources.openapi.mapping", "/openapi/**");

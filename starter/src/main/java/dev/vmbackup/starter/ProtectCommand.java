@@ -2,13 +2,11 @@ package dev.vmbackup.starter;
 
 import dev.vmbackup.client.BackupCatalog;
 import dev.vmbackup.host.repository.RepositoryException;
-import dev.vmbackup.workflows.Validation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "protect", mixinStandardHelpOptions = true,
@@ -18,25 +16,20 @@ class ProtectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DOMAIN")
-  String domain;
-
-  @Parameters(index = "1", paramLabel = "BACKUP_ID")
-  String backupId;
+  @Mixin BackupArguments backup;
 
   @Option(names = "--off", description = "Remove the protection.")
   boolean off;
 
   @Override
   public Integer call() {
+    BackupCatalog repository = backup.catalog(options);
     try {
-      Validation.domainName("domain", domain);
-      Validation.backupId(backupId);
-      BackupCatalog.open(options.effectiveRepository()).setProtected(domain, backupId, !off);
+      repository.setProtected(backup.domain, backup.backupId, !off);
     } catch (IllegalArgumentException | RepositoryException e) {
       throw new UserError(e.getMessage());
     }
-    spec.commandLine().getOut().printf("backup %s of %s is %s%n", backupId, domain,
+    spec.commandLine().getOut().printf("backup %s of %s is %s%n", backup.backupId, backup.domain,
         off ? "no longer protected" : "protected from pruning");
     return 0;
   }

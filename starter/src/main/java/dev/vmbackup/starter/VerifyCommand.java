@@ -1,7 +1,6 @@
 package dev.vmbackup.starter;
 
 import dev.vmbackup.client.BackupCatalog;
-import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import java.io.PrintWriter;
@@ -9,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -20,26 +18,13 @@ class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DOMAIN")
-  String domain;
-
-  @Parameters(index = "1", paramLabel = "BACKUP_ID")
-  String backupId;
+  @Mixin BackupArguments backup;
 
   @Override
   public Integer call() {
-    try {
-      Validation.domainName("domain", domain);
-      Validation.backupId(backupId);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
-    }
-    BackupCatalog repository;
-    try {
-      repository = BackupCatalog.open(options.effectiveRepository());
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
-    }
+    BackupCatalog repository = backup.catalog(options);
+    String domain = backup.domain;
+    String backupId = backup.backupId;
     Manifest manifest = repository.manifest(domain, backupId)
         .orElseThrow(() -> new UserError("no backup " + backupId + " of " + domain + " in " + repository.root()));
     // A backup that builds on others is only as good as they are: each of them is re-read too.

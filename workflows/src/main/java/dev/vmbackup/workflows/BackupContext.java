@@ -42,48 +42,16 @@ record BackupContext(
    */
   RetainRequest retainRequest(CaptureMode requested, CaptureMode captured, List<DiskInfo> disks, String memoryFile,
       boolean offline, String parentBackupId, ChainRecord chain, Long stoppedMillis) {
-    return new RetainRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        request.strategy(),
-        requested,
-        captured,
-        warnings,
-        disks,
-        memoryFile,
-        domain.nvram(),
-        startedAt,
-        offline,
-        parentBackupId,
-        chain,
-        stoppedMillis);
+    return new RetainRequest(domain.repository(), domain.name(), prepared.backupId(), prepared.partialDir(),
+        prepared.finalDir(), steps.host, domain.uuid(), request.strategy(), requested, captured, warnings, disks,
+        memoryFile, domain.nvram(), startedAt, offline, parentBackupId, chain, stoppedMillis);
   }
 
   /** The publish step's request (incremental strategies): as {@link #retainRequest}, for a backup job's images. */
   PublishIncrementalRequest publishRequest(CaptureMode captured, List<IncrementalDisk> disks, String parentBackupId,
       String checkpoint, long bytesTransferred) {
-    return new PublishIncrementalRequest(
-        domain.repository(),
-        domain.name(),
-        prepared.backupId(),
-        prepared.partialDir(),
-        prepared.finalDir(),
-        steps.host,
-        domain.uuid(),
-        request.strategy(),
-        request.capture(),
-        captured,
-        warnings,
-        disks,
-        domain.nvram(),
-        startedAt,
-        parentBackupId,
-        checkpoint,
-        bytesTransferred);
+    return new PublishIncrementalRequest(domain.repository(), domain.name(), prepared.backupId(),
+        prepared.partialDir(), prepared.finalDir(), steps.host, domain.uuid(), request.strategy(), request.capture(),
+        captured, warnings, disks, domain.nvram(), startedAt, parentBackupId, checkpoint, bytesTransferred);
   }
 }

@@ -147,6 +147,11 @@ public final class BackupLayout {
     return image + ".vmbackup-restoring-" + depth + "." + format;
   }
 
+  /** Where a restore converts a restored chain into one image before it moves it over the active image. */
+  public static String flattening(String image) {
+    return image + ".flattening";
+  }
+
   /**
    * A restored disk's file in a new domain's directory: {@code <dir>/<name>-<target>.<format>} for
    * the active image, {@code <name>-<target>-backing<N>.<format>} for the layers below it.

@@ -9,14 +9,12 @@ import dev.vmbackup.workflows.model.DiscardBackupRequest;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.InspectRequest;
-import dev.vmbackup.workflows.model.LockRequest;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
@@ -51,16 +49,13 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     BackupStrategy strategy = strategy(request.strategy());
 
     WorkflowInfo info = Workflow.getInfo();
-    LockRequest lockRequest = HostSteps.lockFor(request.domain());
     long startedAt = Workflow.currentTimeMillis();
-    Compensations compensations = new Compensations();
-    BackupResult result;
-    BackupMetrics.Stall stall = null;
-    try {
-      step = "lock";
-      compensations.add(() -> steps.undoLock.releaseDomainLock(lockRequest));
-      steps.lock.acquireDomainLock(lockRequest);
-
+    BackupMetrics.Stall[] stall = new BackupMetrics.Stall[1];
+    DomainOperation<BackupResult> operation =
+        new DomainOperation<>(steps, HostSteps.lockFor(request.domain()), current -> step = current);
+    // Once the backup is complete and verified nothing may undo it, not even a lock that cannot be
+    // released (a lock whose workflow has closed is taken over by the next backup anyway).
+    return operation.run(compensations -> {
       List<String> repairs = pullDeletedLayers(request, steps);
 
       step = "inspect";
@@ -96,7 +91,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
         hooks.postSnapshot();
       }
       path = outcome.retained().path();
-      stall = new BackupMetrics.Stall(outcome.stoppedMillis(), outcome.snapshotMillis());
+      stall[0] = new BackupMetrics.Stall(outcome.stoppedMillis(), outcome.snapshotMillis());
 
       step = "verify";
       VerifyResult verified = steps.verify.verifyBackup(new VerifyRequest(repository, domain.name(), backupId, true));
@@ -106,24 +101,25 @@ public class BackupWorkflowImpl implements BackupWorkflow {
                 + String.join("; ", verified.problems()),
             FailureType.VERIFICATION_FAILED.name());
       }
-      result = new BackupResult(domain.name(), host, backupId, outcome.retained().path(), request.strategy(),
+      return new BackupResult(domain.name(), host, backupId, outcome.retained().path(), request.strategy(),
           outcome.capture(), warnings, outcome.retained().bytesCopied(), outcome.retained().disks(), true,
           outcome.parentBackupId(), outcome.stoppedMillis());
-    } catch (RuntimeException failure) {
-      log.warn("backup of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
-      step = "compensate";
-      compensations.run();
-      step = "failed";
-      BackupMetrics.failed(request, failure);
-      throw Failures.asWorkflowFailure(failure);
-    }
-    BackupMetrics.succeeded(result, Workflow.currentTimeMillis() - startedAt, stall);
-    // The backup is complete and verified: nothing may undo it now, not even a lock that cannot be
-    // released (a lock whose workflow has closed is taken over by the next backup anyway).
-    step = "release";
-    Failures.bestEffort(() -> steps.lock.releaseDomainLock(lockRequest), "release the lock of " + request.domain());
-    step = "done";
-    return result;
+    }, new DomainOperation.Listener<>() {
+      @Override
+      public void failing(RuntimeException failure) {
+        log.warn("backup of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
+      }
+
+      @Override
+      public void failed(RuntimeException failure) {
+        BackupMetrics.failed(request, failure);
+      }
+
+      @Override
+      public void succeeded(BackupResult result) {
+        BackupMetrics.succeeded(result, Workflow.currentTimeMillis() - startedAt, stall[0]);
+      }
+    });
   }
 
   /**
@@ -139,11 +135,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     }
     step = "repair";
     ChainActivities chain = steps.longRunning(ChainActivities.class);
-    List<List<String>> repairs = new ArrayList<>();
     // Like consolidation: a pull that has begun is finished, and a cancellation is honoured right after.
-    Workflow.newDetachedCancellationScope(() -> repairs.add(chain.pullDeletedLayers(request.domain()))).run();
-    CancellationScope.throwCanceled();
-    return repairs.get(0);
+    return Uninterruptible.call(() -> chain.pullDeletedLayers(request.domain()));
   }
 
   private static BackupStrategy strategy(Strategy strategy) {

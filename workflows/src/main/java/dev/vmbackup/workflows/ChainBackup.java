@@ -1,7 +1,6 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.ChainActivities;
-import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.ChainState;
 import dev.vmbackup.workflows.model.ChainStateRequest;
@@ -13,8 +12,6 @@ import dev.vmbackup.workflows.model.SavedStatePlan;
 import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
-import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.Workflow;
 
 /**
  * Strategy {@code chain}: forward-incremental external overlays. Every run freezes the VM's active
@@ -71,7 +68,7 @@ final class ChainBackup implements BackupStrategy {
     String memoryFile = plan.memoryFile();
     if (captured == CaptureMode.SAVED_STATE) {
       SavedStatePlan saved = ChainPlans.savedStatePlan(domain, prepared);
-      SavedStateResult result = saveAndRestore(context, saved);
+      SavedStateResult result = SavedStateCapture.saveAndRestore(context, saved);
       stoppedMillis = result.stoppedMillis();
       memoryFile = saved.stateFile();
     } else {
@@ -96,29 +93,11 @@ final class ChainBackup implements BackupStrategy {
   }
 
   /**
-   * Saves the VM, freezes its images and restores it onto the new overlays. Its compensation is
-   * registered after the snapshot's, so that it runs first: a VM left stopped is brought back before
-   * the overlay is committed. The step runs detached from cancellation: its undo must never run while
-   * it still stops or restores the VM, so a cancellation waits for it and is honoured right after.
-   */
-  static SavedStateResult saveAndRestore(BackupContext context, SavedStatePlan plan) {
-    SavedStateActivities saved = context.steps().forward(SavedStateActivities.class);
-    SavedStateActivities undo = context.steps().mustFinish(SavedStateActivities.class);
-    context.compensations().add(() -> undo.undoSaveAndRestore(plan));
-    SavedStateResult[] result = new SavedStateResult[1];
-    Workflow.newDetachedCancellationScope(() -> result[0] = saved.saveAndRestore(plan)).run();
-    CancellationScope.throwCanceled();
-    context.warnings().addAll(result[0].warnings());
-    return result[0];
-  }
-
-  /**
    * Runs detached from cancellation, like the merge of strategy full: a block commit that has begun is
    * finished (the VM is on a valid chain throughout), and a cancellation is honoured right after.
    */
   static void consolidate(HostSteps steps, ConsolidateRequest request) {
     ChainActivities chain = steps.longRunning(ChainActivities.class);
-    Workflow.newDetachedCancellationScope(() -> chain.consolidate(request)).run();
-    CancellationScope.throwCanceled();
+    Uninterruptible.run(() -> chain.consolidate(request));
   }
 }

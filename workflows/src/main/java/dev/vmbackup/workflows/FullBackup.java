@@ -12,8 +12,6 @@ import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SnapshotPlan;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.Workflow;
 import java.util.List;
 
 /**
@@ -82,12 +80,11 @@ final class FullBackup implements BackupStrategy {
     });
     context.step().accept("snapshot");
     SavedStatePlan plan = savedStatePlan(domain, prepared);
-    SavedStateResult saved = ChainBackup.saveAndRestore(context, plan);
+    SavedStateResult saved = SavedStateCapture.saveAndRestore(context, plan);
 
     context.step().accept("merge");
     SavedStateActivities pull = steps.mustFinish(SavedStateActivities.class);
-    Workflow.newDetachedCancellationScope(() -> pull.pullIntoOverlays(plan)).run();
-    CancellationScope.throwCanceled();
+    Uninterruptible.run(() -> pull.pullIntoOverlays(plan));
 
     context.step().accept("copy");
     steps.longRunning(SavedStateActivities.class).retainFrozenImages(plan);
@@ -111,16 +108,12 @@ final class FullBackup implements BackupStrategy {
    * quickest way back to a clean VM is to finish it, and a cancellation is honoured right after.
    */
   static void mergeOverlays(HostSteps steps, SnapshotPlan plan) {
-    Workflow.newDetachedCancellationScope(
-            () -> {
-              for (OverlayPlan overlay : plan.overlays()) {
-                steps.merge.blockCommit(new MergeRequest(
-                    plan.domain(), overlay.target(), overlay.overlay(), overlay.image(), overlay.format()));
-              }
-            })
-        .run();
-    // A cancellation that arrived during the merge surfaces here, with the VM already clean.
-    CancellationScope.throwCanceled();
+    Uninterruptible.run(() -> {
+      for (OverlayPlan overlay : plan.overlays()) {
+        steps.merge.blockCommit(new MergeRequest(
+            plan.domain(), overlay.target(), overlay.overlay(), overlay.image(), overlay.format()));
+      }
+    });
   }
 
   /** Overlays beside the images, named after the backup so they never collide with a user's files. */

@@ -6,7 +6,6 @@ import dev.vmbackup.workflows.activities.PruneActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.BackupStatus;
 import dev.vmbackup.workflows.model.BackupSummary;
-import dev.vmbackup.workflows.model.LockRequest;
 import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import dev.vmbackup.workflows.model.PruneDecision;
 import dev.vmbackup.workflows.model.PruneRequest;
@@ -39,17 +38,11 @@ public class PruneWorkflowImpl implements PruneWorkflow {
   @Override
   public PruneResult prune(PruneRequest request) {
     validate(request);
-    String host = HostSteps.host(request.host(), hostDefaults);
-    HostSteps steps = new HostSteps(host);
+    HostSteps steps = new HostSteps(HostSteps.host(request.host(), hostDefaults));
     PruneActivities prune = steps.forward(PruneActivities.class);
-    LockRequest lock = HostSteps.lockFor(request.domain());
-    Compensations compensations = new Compensations();
-    PruneResult result;
-    try {
-      step = "lock";
-      compensations.add(() -> steps.undoLock.releaseDomainLock(lock));
-      steps.lock.acquireDomainLock(lock);
-
+    DomainOperation<PruneResult> operation =
+        new DomainOperation<>(steps, HostSteps.lockFor(request.domain()), current -> step = current);
+    return operation.run(compensations -> {
       step = "decide";
       String repository = steps.inspect.resolveRepository(request.repository());
       List<BackupSummary> backups = prune.listBackups(new BackupRef(repository, request.domain(), null));
@@ -74,17 +67,8 @@ public class PruneWorkflowImpl implements PruneWorkflow {
               "delete the checkpoints of " + request.domain() + " that no backup needs any more");
         }
       }
-      result = new PruneResult(request.domain(), request.dryRunRequested(), decisions, removed);
-    } catch (RuntimeException failure) {
-      step = "compensate";
-      compensations.run();
-      step = "failed";
-      throw Failures.asWorkflowFailure(failure);
-    }
-    step = "release";
-    Failures.bestEffort(() -> steps.lock.releaseDomainLock(lock), "release the lock of " + request.domain());
-    step = "done";
-    return result;
+      return new PruneResult(request.domain(), request.dryRunRequested(), decisions, removed);
+    }, new DomainOperation.Listener<>() {});
   }
 
   private static void validate(PruneRequest request) {

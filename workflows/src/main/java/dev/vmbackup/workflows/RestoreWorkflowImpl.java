@@ -1,6 +1,5 @@
 package dev.vmbackup.workflows;
 
-import dev.vmbackup.workflows.activities.DomainLockActivities;
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.RestoreActivities;
@@ -12,7 +11,6 @@ import dev.vmbackup.workflows.model.DiskPlacement;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.DomainRef;
 import dev.vmbackup.workflows.model.InspectRequest;
-import dev.vmbackup.workflows.model.LockRequest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.MemoryRestoreRequest;
 import dev.vmbackup.workflows.model.RestoreCopyRequest;
@@ -57,23 +55,17 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     validate(request);
     backupId = request.backupId();
     HostSteps steps = new HostSteps(HostSteps.host(request.host(), hostDefaults));
-    DomainLockActivities lock = steps.lock;
     InspectActivities inspect = steps.inspect;
     VerifyActivities verify = steps.verify;
     RestoreActivities restore = steps.forward(RestoreActivities.class);
     RestoreActivities copy = steps.longRunning(RestoreActivities.class);
     RestoreActivities undo = steps.mustFinish(RestoreActivities.class);
-    DomainLockActivities undoLock = steps.undoLock;
 
     String lockedDomain = request.as() != null ? request.as() : request.domain();
-    LockRequest lockRequest = HostSteps.lockFor(lockedDomain);
-    Compensations compensations = new Compensations();
-    RestoreResult result;
-    try {
-      step = "lock";
-      compensations.add(() -> undoLock.releaseDomainLock(lockRequest));
-      lock.acquireDomainLock(lockRequest);
-
+    DomainOperation<RestoreResult> operation =
+        new DomainOperation<>(steps, HostSteps.lockFor(lockedDomain), current -> step = current);
+    // The restore is done once the operation returns: a lock that cannot be released must not undo it.
+    return operation.run(compensations -> {
       step = "verify";
       String repository = inspect.resolveRepository(request.repository());
       BackupRef ref = new BackupRef(repository, request.domain(), request.backupId());
@@ -121,22 +113,15 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         }
       }
       String suffix = BackupLayout.replacedSuffix(BackupIds.fromEpochMillis(Workflow.currentTimeMillis()));
-      result =
-          request.as() != null
-              ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)
-              : restoreInPlace(request, ref, chain, suffix, inspect, restore, copy, undo, compensations);
-    } catch (RuntimeException failure) {
-      log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
-      step = "compensate";
-      compensations.run();
-      step = "failed";
-      throw Failures.asWorkflowFailure(failure);
-    }
-    // The restore is done: a lock that cannot be released must not undo it.
-    step = "release";
-    Failures.bestEffort(() -> lock.releaseDomainLock(lockRequest), "release the lock of " + lockedDomain);
-    step = "done";
-    return result;
+      return request.as() != null
+          ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)
+          : restoreInPlace(request, ref, chain, suffix, inspect, restore, copy, undo, compensations);
+    }, new DomainOperation.Listener<>() {
+      @Override
+      public void failing(RuntimeException failure) {
+        log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
+      }
+    });
   }
 
   private RestoreResult restoreAsNewDomain(
