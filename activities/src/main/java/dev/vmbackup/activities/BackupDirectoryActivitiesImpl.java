@@ -17,14 +17,6 @@ import java.nio.file.Path;
 
 /** Creates and discards backup directories in the repository. */
 public final class BackupDirectoryActivitiesImpl implements BackupDirectoryActivities {
-  /**
-   * The domain definition saved with every backup.
-   *
-   * @deprecated use {@link BackupLayout#DOMAIN_XML}; kept while {@code BackupJobActivitiesImpl} still names it here
-   */
-  @Deprecated
-  public static final String DOMAIN_XML = BackupLayout.DOMAIN_XML;
-
   private final Hypervisor hypervisor;
   private final RepositoryResolver repositories;
 

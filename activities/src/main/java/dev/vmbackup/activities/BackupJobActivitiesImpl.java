@@ -259,8 +259,8 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     for (IncrementalDisk disk : plan.disks()) {
       HostFiles.deleteIfExists(Path.of(disk.file()));
     }
-    HostFiles.deleteIfExists(Path.of(plan.partialDir(), STARTED));
-    HostFiles.deleteIfExists(Path.of(plan.partialDir(), DONE));
+    StepMarkers.delete(Path.of(plan.partialDir(), STARTED));
+    StepMarkers.delete(Path.of(plan.partialDir(), DONE));
   }
 
   private static HostFailure targetsFailed(String domain, Path partial) {
