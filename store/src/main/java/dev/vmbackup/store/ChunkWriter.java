@@ -147,14 +147,10 @@ final class ChunkWriter {
     return digest;
   }
 
+  private static final byte[] ZEROS = new byte[4 << 20];
+
   private static boolean isZero(byte[] data) {
-    // A long-at-a-time scan would be faster, but this loop is JIT-vectorized and is not the bottleneck
-    // next to SHA-256.
-    for (byte b : data) {
-      if (b != 0) {
-        return false;
-      }
-    }
-    return true;
+    // Arrays.mismatch is a vectorized intrinsic: a fraction of the cost of SHA-256 on the same bytes.
+    return Arrays.mismatch(data, 0, data.length, ZEROS, 0, data.length) < 0;
   }
 }
