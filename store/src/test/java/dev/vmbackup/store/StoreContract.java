@@ -49,10 +49,16 @@ abstract class StoreContract {
         Path restored = dir.resolve("restored" + point);
         store.restore(store.manifest(ids[point]), "vda", restored);
         assertThat(Images.sameContent(restored, expected[point])).as("point %d restores byte for byte", point).isTrue();
+        // A quarter of the image is holes; the restore leaves zero chunks as holes too.
+        assertThat(Images.allocated(restored)).as("zero chunks stay holes").isLessThan(DISK * 7 / 8);
       }
       assertThat(new String(store.readBlob(store.manifest(ids[0]), "domain.xml"), StandardCharsets.UTF_8))
           .isEqualTo("<domain><name>vm1</name></domain>");
       assertThat(store.verify(1.0, 1).ok()).isTrue();
+      Verifier.Report sample = store.verify(0.25, 7);
+      assertThat(sample.ok()).isTrue();
+      assertThat(sample.checkedChunks()).as("a quarter sample checks about a quarter")
+          .isBetween(sample.referencedChunks() / 8, sample.referencedChunks() / 2);
     }
   }
 
