@@ -15,8 +15,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the new backup reuses them without reading or touching them.
  */
 public final class BackupSession implements AutoCloseable {
-  /** The contents of a session marker. */
-  record Marker(String backupId, String vm, String parent, Instant started) {
+  /**
+   * The contents of a session marker. It is stored unencrypted, so it names ids and a time, never the
+   * VM: an encrypted store reveals no VM names even while a backup runs.
+   */
+  record Marker(String backupId, String parent, Instant started) {
     static String key(String backupId) {
       return "sessions/" + backupId;
     }
@@ -32,14 +35,23 @@ public final class BackupSession implements AutoCloseable {
   private final ConcurrentLinkedQueue<String> found = new ConcurrentLinkedQueue<>();
   private boolean committed;
 
-  BackupSession(ChunkStore store, ChunkWriter writer, String backupId, String vm, Manifest parent) {
+  /**
+   * Writes the session marker, then reads the parent's manifest: in this order, a collection that did
+   * not see the marker marked the parent's chunks, or the parent is gone and the session does not start
+   * (see {@link GarbageCollector}).
+   */
+  BackupSession(ChunkStore store, ChunkWriter writer, String backupId, String vm, String parentBackupId) {
     this.store = store;
     this.writer = writer;
     this.backupId = backupId;
     this.vm = vm;
-    this.parent = parent;
-    store.putSealed(Marker.key(backupId),
-        Json.write(new Marker(backupId, vm, parent == null ? null : parent.backupId(), Instant.now())), true);
+    store.putSealed(Marker.key(backupId), Json.write(new Marker(backupId, parentBackupId, Instant.now())), true);
+    try {
+      this.parent = parentBackupId == null ? null : store.manifest(parentBackupId);
+    } catch (RuntimeException e) {
+      store.backend().delete(Marker.key(backupId));
+      throw e;
+    }
   }
 
   public String backupId() {
@@ -47,7 +59,7 @@ public final class BackupSession implements AutoCloseable {
   }
 
   /**
-   * Stores a disk image. With {@code changed} (sorted, not overlapping) and a parent that has a disk of
+   * Stores a disk image. With {@code changed} (in any order; overlaps are harmless) and a parent that has a disk of
    * this name and size, only chunks overlapping a changed region are read; the rest of the index is the
    * parent's. With {@code changed == null} every chunk is read (a full, or a re-read against drift).
    */
@@ -59,7 +71,9 @@ public final class BackupSession implements AutoCloseable {
         parentIndex = store.index(previous);
       }
     }
-    Manifest.Item item = write(name, Source.of(image), size, changed, parentIndex);
+    List<Region> sorted = changed == null ? null
+        : changed.stream().sorted(java.util.Comparator.comparingLong(Region::offset)).toList();
+    Manifest.Item item = write(name, Source.of(image), size, sorted, parentIndex);
     disks.add(item);
     return item;
   }

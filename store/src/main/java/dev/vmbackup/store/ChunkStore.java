@@ -96,9 +96,8 @@ public final class ChunkStore implements AutoCloseable {
 
   /** Starts a backup of {@code vm}; {@code parentBackupId} (or null) is the backup an incremental builds on. */
   public BackupSession begin(String vm, String parentBackupId) {
-    Manifest parent = parentBackupId == null ? null : manifest(parentBackupId);
     return new BackupSession(this, new ChunkWriter(backend, codec, pool, threads * 2),
-        UUID.randomUUID().toString(), vm, parent);
+        UUID.randomUUID().toString(), vm, parentBackupId);
   }
 
   /** Ids of every committed backup. */

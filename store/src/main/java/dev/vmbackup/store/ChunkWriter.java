@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * now keeps it, and remembered, so that {@link BackupSession#commit()} can check it is still there.
  */
 final class ChunkWriter {
+  /** Found chunks older than this are touched (see docs/store-format.md, garbage collection). */
+  static final java.time.Duration TOUCH_AFTER = java.time.Duration.ofHours(1);
+
   private final Backend backend;
   private final Codec codec;
   private final ExecutorService pool;
@@ -132,7 +135,11 @@ final class ChunkWriter {
     String key = Codec.chunkKey(digest);
     Optional<ObjectInfo> existing = backend.stat(key);
     if (existing.isPresent()) {
-      backend.touch(key);
+      // A chunk stored within the last hour is younger than the cutoff of any collection whose grace
+      // period exceeds the longest backup by an hour; touching it would cost a request for nothing.
+      if (existing.get().lastModified().isBefore(java.time.Instant.now().minus(TOUCH_AFTER))) {
+        backend.touch(key);
+      }
       found.add(key);
       stats.dedup.incrementAndGet();
       return digest;
@@ -147,14 +154,10 @@ final class ChunkWriter {
     return digest;
   }
 
+  private static final byte[] ZEROS = new byte[4 << 20];
+
   private static boolean isZero(byte[] data) {
-    // A long-at-a-time scan would be faster, but this loop is JIT-vectorized and is not the bottleneck
-    // next to SHA-256.
-    for (byte b : data) {
-      if (b != 0) {
-        return false;
-      }
-    }
-    return true;
+    // Arrays.mismatch is a vectorized intrinsic: a fraction of the cost of SHA-256 on the same bytes.
+    return Arrays.mismatch(data, 0, data.length, ZEROS, 0, data.length) < 0;
   }
 }

@@ -50,26 +50,13 @@ public final class GarbageCollector {
   Report run(Duration grace) {
     Instant start = Instant.now();
     Instant cutoff = start.minus(grace);
-    // Sessions first: a backup that commits after the manifests are listed was open when its session was
-    // listed, so its parent is marked either way.
+    // Sessions are listed before and after the manifests. A session that began before the second listing
+    // is seen there, and its parent's indexes are marked; one that began after it read its parent's
+    // manifest after the manifests were marked (a session writes its marker before it reads the parent),
+    // so that parent was either marked here or already gone, failing the session's start.
     Set<String> liveIds = new HashSet<>();
     Set<String> parents = new HashSet<>();
-    for (ObjectInfo info : backend.list("sessions/")) {
-      String text = store.readMarker(info.key());
-      if (text == null) {
-        continue;
-      }
-      BackupSession.Marker marker = Json.read(info.key(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          BackupSession.Marker.class);
-      if (marker.started().isBefore(start.minus(SESSION_TIMEOUT))) {
-        backend.delete(info.key());
-        continue;
-      }
-      liveIds.add(marker.backupId());
-      if (marker.parent() != null) {
-        parents.add(marker.parent());
-      }
-    }
+    listSessions(start, liveIds, parents);
     Set<String> marked = new HashSet<>();
     for (String id : store.backupIds()) {
       liveIds.add(id);
@@ -79,10 +66,13 @@ public final class GarbageCollector {
       } catch (MissingObjectException prunedMeanwhile) {
         continue;
       }
+      // Any other failure to read a manifest or an index ends the collection here, before the sweep:
+      // deleting with an incomplete mark would delete chunks that a backup needs.
       for (Manifest.Item item : concat(manifest.disks(), manifest.blobs())) {
         mark(store.index(item), marked);
       }
     }
+    listSessions(start, liveIds, parents);
     for (String parent : parents) {
       // The parent's manifest may be gone (pruned during the session); its indexes stay until no session
       // names it, so they are read directly.
@@ -119,6 +109,26 @@ public final class GarbageCollector {
       local.removeStaleTemporaries(cutoff);
     }
     return new Report(marked.size(), deleted, bytes, young, indexes);
+  }
+
+  /** Adds the ids and parents of live session markers; deletes markers older than the session timeout. */
+  private void listSessions(Instant start, Set<String> liveIds, Set<String> parents) {
+    for (ObjectInfo info : backend.list("sessions/")) {
+      String text = store.readMarker(info.key());
+      if (text == null) {
+        continue;
+      }
+      BackupSession.Marker marker = Json.read(info.key(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          BackupSession.Marker.class);
+      if (marker.started().isBefore(start.minus(SESSION_TIMEOUT))) {
+        backend.delete(info.key());
+        continue;
+      }
+      liveIds.add(marker.backupId());
+      if (marker.parent() != null) {
+        parents.add(marker.parent());
+      }
+    }
   }
 
   private static void mark(DiskIndex index, Set<String> marked) {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A store in a local or mounted directory: one file per object, the key's slashes as directories.
@@ -31,6 +30,7 @@ public final class LocalBackend implements Backend {
   private static final String TEMP_PREFIX = ".tmp-";
   private static final int FLUSH_THREADS = 16;
   private final Path root;
+  private final java.util.Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.ConcurrentLinkedQueue<Path> unflushed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public LocalBackend(Path root) {
@@ -56,7 +56,12 @@ public final class LocalBackend implements Backend {
     Path dir = target.getParent();
     Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
     try {
-      Files.createDirectories(dir);
+      if (!knownDirectories.contains(dir)) {
+        // Remembered, because createDirectories on an existing directory throws and catches an
+        // exception inside the JDK, once per chunk otherwise.
+        Files.createDirectories(dir);
+        knownDirectories.add(dir);
+      }
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buffer = ByteBuffer.wrap(data);
         while (buffer.hasRemaining()) {
@@ -141,24 +146,31 @@ public final class LocalBackend implements Backend {
       return List.of();
     }
     List<ObjectInfo> result = new ArrayList<>();
-    try (Stream<Path> paths = Files.walk(start)) {
-      paths.forEach(path -> {
-        String key = root.relativize(path).toString().replace(java.io.File.separatorChar, '/');
-        if (!key.startsWith(prefix) || path.getFileName().toString().startsWith(TEMP_PREFIX)) {
-          return;
-        }
-        try {
-          BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-          if (attributes.isRegularFile()) {
+    try {
+      // A file tree walk rather than Files.walk: objects and temporary files that concurrent writers and
+      // collections create and remove during the walk must be skipped, not end the listing.
+      Files.walkFileTree(start, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path path, BasicFileAttributes attributes) {
+          String key = root.relativize(path).toString().replace(java.io.File.separatorChar, '/');
+          if (attributes.isRegularFile() && key.startsWith(prefix)
+              && !path.getFileName().toString().startsWith(TEMP_PREFIX)) {
             result.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
           }
-        } catch (NoSuchFileException deletedMeanwhile) {
-          // Deleted by a concurrent prune or collection: not part of the listing.
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+          throw e;
         }
       });
-    } catch (IOException | UncheckedIOException e) {
+    } catch (NoSuchFileException gone) {
+      return List.of();
+    } catch (IOException e) {
       throw failure("cannot list " + prefix + " in " + root, e);
     }
     return result;
@@ -166,19 +178,30 @@ public final class LocalBackend implements Backend {
 
   /** Removes temporary files older than {@code before} that crashed writers left behind. */
   int removeStaleTemporaries(Instant before) {
-    int removed = 0;
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : (Iterable<Path>) paths::iterator) {
-        if (path.getFileName().toString().startsWith(TEMP_PREFIX)
-            && Files.getLastModifiedTime(path).toInstant().isBefore(before)) {
-          Files.deleteIfExists(path);
-          removed++;
+    int[] removed = {0};
+    try {
+      Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path path, BasicFileAttributes attributes) throws IOException {
+          if (path.getFileName().toString().startsWith(TEMP_PREFIX)
+              && attributes.lastModifiedTime().toInstant().isBefore(before) && Files.deleteIfExists(path)) {
+            removed[0]++;
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
         }
-      }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+      });
     } catch (IOException e) {
       throw failure("cannot clean temporary files in " + root, e);
     }
-    return removed;
+    return removed[0];
   }
 
   @Override

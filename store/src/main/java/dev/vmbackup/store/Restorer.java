@@ -77,7 +77,7 @@ public final class Restorer {
         inFlight.acquireUninterruptibly(window);
         rethrow(failure.get());
         // Setting the length last leaves trailing zero chunks as a hole.
-        if (out.size() < index.size()) {
+        if (index.size() > 0 && out.size() < index.size()) {
           out.write(ByteBuffer.allocate(1), index.size() - 1);
         }
         out.force(true);

@@ -101,12 +101,20 @@ public final class S3Backend implements Backend {
 
   @Override
   public void touch(String key) {
-    // S3 has no touch; copying an object onto itself with new metadata is the documented way to renew its
-    // time without sending its bytes again.
+    // S3 has no touch. Copying an object onto itself with new metadata renews its time on AWS without
+    // sending its bytes; some compatible servers (versitygw's posix backend) keep the old time, so the
+    // time is checked and, where it did not move, the object is written again.
     String full = settings.prefix() + key;
+    Instant before = stat(key).orElseThrow(() -> new MissingObjectException(key)).lastModified();
     retry("touch " + key, () -> client.copyObject(b -> b.sourceBucket(settings.bucket()).sourceKey(full)
         .destinationBucket(settings.bucket()).destinationKey(full)
         .metadataDirective(MetadataDirective.REPLACE).metadata(Map.of("touched", Instant.now().toString()))));
+    Instant after = stat(key).orElseThrow(() -> new MissingObjectException(key)).lastModified();
+    if (!after.isAfter(before)) {
+      byte[] data = get(key).orElseThrow(() -> new MissingObjectException(key));
+      retry("rewrite " + key, () -> client.putObject(b -> b.bucket(settings.bucket()).key(full)
+          .contentLength((long) data.length), RequestBody.fromBytes(data)));
+    }
   }
 
   @Override

@@ -49,10 +49,16 @@ abstract class StoreContract {
         Path restored = dir.resolve("restored" + point);
         store.restore(store.manifest(ids[point]), "vda", restored);
         assertThat(Images.sameContent(restored, expected[point])).as("point %d restores byte for byte", point).isTrue();
+        // A quarter of the image is holes; the restore leaves zero chunks as holes too.
+        assertThat(Images.allocated(restored)).as("zero chunks stay holes").isLessThan(DISK * 7 / 8);
       }
       assertThat(new String(store.readBlob(store.manifest(ids[0]), "domain.xml"), StandardCharsets.UTF_8))
           .isEqualTo("<domain><name>vm1</name></domain>");
       assertThat(store.verify(1.0, 1).ok()).isTrue();
+      Verifier.Report sample = store.verify(0.25, 7);
+      assertThat(sample.ok()).isTrue();
+      assertThat(sample.checkedChunks()).as("a quarter sample checks about a quarter")
+          .isBetween(sample.referencedChunks() / 8, sample.referencedChunks() / 2);
     }
   }
 
@@ -81,6 +87,53 @@ abstract class StoreContract {
       assertThat(second.newChunks()).as("the clone stores only the chunks that differ").isLessThanOrEqualTo(3);
       assertThat(afterTwo).as("two clones store far less than twice one").isLessThan(afterOne * 11 / 10);
       assertThat(first.newChunks()).isGreaterThan(100);
+    }
+  }
+
+  @Test
+  void touchingAnObjectRenewsItsTime() throws Exception {
+    try (Backend backend = newBackend()) {
+      assertThat(backend.putIfAbsent("chunks/aa/aa01", new byte[] {1, 2, 3})).isTrue();
+      assertThat(backend.putIfAbsent("chunks/aa/aa01", new byte[] {1, 2, 3})).as("put-if-absent").isFalse();
+      java.time.Instant before = backend.stat("chunks/aa/aa01").orElseThrow().lastModified();
+      Thread.sleep(1100);
+      backend.touch("chunks/aa/aa01");
+      assertThat(backend.stat("chunks/aa/aa01").orElseThrow().lastModified()).isAfter(before);
+      assertThat(backend.get("chunks/aa/aa01").orElseThrow()).containsExactly(1, 2, 3);
+      assertThat(backend.list("chunks/")).extracting(ObjectInfo::key).containsExactly("chunks/aa/aa01");
+      backend.delete("chunks/aa/aa01");
+      assertThat(backend.get("chunks/aa/aa01")).isEmpty();
+      assertThat(backend.stat("chunks/aa/aa01")).isEmpty();
+    }
+  }
+
+  @Test
+  void collectionAfterPruneDeletesOnlyWhatNoBackupNeeds() throws Exception {
+    try (Backend backend = newBackend(); ChunkStore store = ChunkStore.init(backend, CHUNK, null)) {
+      Path image = Images.create(dir.resolve("vda.raw"), 4L << 20, 3);
+      Manifest a;
+      try (BackupSession session = store.begin("vm1", null)) {
+        Images.backup(session, "vda", image, null);
+        a = session.commit();
+      }
+      List<Region> changed = Images.write(image, new long[] {0, 1 << 20}, 4096, 4);
+      Manifest b;
+      try (BackupSession session = store.begin("vm1", a.backupId())) {
+        Images.backup(session, "vda", image, changed);
+        b = session.commit();
+      }
+      store.prune(a.backupId());
+      // No backup runs, so a zero grace period is safe here; the pause puts every object's time (whole
+      // seconds on S3) before the collection's start.
+      Thread.sleep(1100);
+      GarbageCollector.Report report = store.gc(java.time.Duration.ZERO);
+      assertThat(report.deletedChunks()).isEqualTo(2);
+      assertThat(report.deletedIndexes()).isEqualTo(1);
+      Path restored = dir.resolve("b.raw");
+      store.restore(b, "vda", restored);
+      assertThat(Images.sameContent(restored, image)).isTrue();
+      assertThat(store.verify(1.0, 3).ok()).isTrue();
+      assertThat(store.backupIds()).containsExactly(b.backupId());
     }
   }
 }

@@ -42,19 +42,35 @@ final class VersityGw implements AutoCloseable {
     }
   }
 
+  /**
+   * Why S3 tests cannot run here (no binary, and {@code VMBACKUP_S3_REQUIRED} unset), or null when they
+   * can; fails when the binary is absent but required.
+   */
+  static String unavailable() {
+    Path binary = binary();
+    if (Files.isExecutable(binary)) {
+      return null;
+    }
+    String message = "versitygw is not installed at " + binary + " (run scripts/install-versitygw.sh)";
+    if (System.getenv("VMBACKUP_S3_REQUIRED") != null) {
+      throw new IllegalStateException(message + ", and VMBACKUP_S3_REQUIRED is set");
+    }
+    return message + "; skipping the S3 tests";
+  }
+
+  private static Path binary() {
+    String configured = System.getenv("VMBACKUP_VERSITYGW");
+    return Path.of(configured != null ? configured
+        : System.getenv().getOrDefault("VMBACKUP_CACHE", "/var/cache/vmbackup") + "/bin/versitygw");
+  }
+
   /** Starts a server over {@code dir}, or skips the test when there is no binary and S3 is not required. */
   static VersityGw start(Path dir) throws IOException, InterruptedException {
-    String configured = System.getenv("VMBACKUP_VERSITYGW");
-    Path binary = Path.of(configured != null ? configured
-        : System.getenv().getOrDefault("VMBACKUP_CACHE", "/var/cache/vmbackup") + "/bin/versitygw");
-    if (!Files.isExecutable(binary)) {
-      String message = "versitygw is not installed at " + binary + " (run scripts/install-versitygw.sh)";
-      if (System.getenv("VMBACKUP_S3_REQUIRED") != null) {
-        throw new IllegalStateException(message + ", and VMBACKUP_S3_REQUIRED is set");
-      }
-      Assumptions.abort(message + "; skipping the S3 tests");
+    String unavailable = unavailable();
+    if (unavailable != null) {
+      Assumptions.abort(unavailable);
     }
-    VersityGw gw = new VersityGw(binary, dir);
+    VersityGw gw = new VersityGw(binary(), dir);
     gw.startProcess();
     return gw;
   }
