@@ -33,7 +33,12 @@ class ScatteredWriteSizeTest {
   private static final long DISK = 128L << 20;
   private static final long FILE_AT = 32L << 20;
   private static final int WRITES = 2048;
-  private static final int[] SIZES = {64 << 10, 128 << 10, 256 << 10, 1 << 20, 4 << 20};
+  /**
+   * Every candidate size with {@code -Dvmbackup.store.chunk-sizes=all} (the measurement in the format
+   * document); the test command checks only the default, which is what it asserts on.
+   */
+  private static final int[] SIZES = "all".equals(System.getProperty("vmbackup.store.chunk-sizes"))
+      ? new int[] {64 << 10, 128 << 10, 256 << 10, 1 << 20, 4 << 20} : new int[] {StoreConfig.DEFAULT_CHUNK_SIZE};
 
   @TempDir Path dir;
 
@@ -43,7 +48,8 @@ class ScatteredWriteSizeTest {
         + String.join(" | ", java.util.Arrays.stream(SIZES).mapToObj(s -> (s >> 10) + " KiB").toList())
         + " |\n|---|---|" + "---|".repeat(SIZES.length) + "\n");
     double freshDefault = 0;
-    for (String background : List.of("fresh", "full", "spread")) {
+    List<String> backgrounds = SIZES.length > 1 ? List.of("fresh", "full", "spread") : List.of("fresh", "full");
+    for (String background : backgrounds) {
       long[] offsets = offsets(background);
       double filesKind = filesKindBytes(offsets) / (double) (1 << 20);
       table.append("| ").append(background).append(" | ").append(String.format(Locale.ROOT, "%.1f", filesKind));
