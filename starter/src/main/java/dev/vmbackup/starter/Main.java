@@ -20,7 +20,7 @@ public final class Main {
 
   /** Runs the command line and returns its exit code: 0 on success, 1 on failure, 2 on bad usage. */
   public static int run(String... args) {
-    CommandLine commandLine = new CommandLine(new VmbackupCommand());
+    CommandLine commandLine = VmbackupCommand.commandLine(args);
     commandLine.setExecutionExceptionHandler(new FailureReporter());
     commandLine.setParameterExceptionHandler((ex, params) -> {
       ex.getCommandLine().getErr().println("vmbackup: " + ex.getMessage());

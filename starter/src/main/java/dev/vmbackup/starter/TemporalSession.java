@@ -11,6 +11,7 @@ import dev.vmbackup.worker.WorkerAssembly;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -19,6 +20,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Temporal a command talks to: the address given, else a server on localhost:7233, else an
@@ -88,8 +96,9 @@ final class TemporalSession implements AutoCloseable {
     WorkflowServiceStubs stubs = connection.connect();
     WorkflowClient workflowClient = connection.client(stubs);
     try {
-      requirePollers(workflowClient, TaskQueues.WORKFLOWS, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, connection.address());
-      requirePollers(workflowClient, TaskQueues.host(options.effectiveHost()), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      requirePollers(workflowClient, List.of(
+          new Queue(TaskQueues.WORKFLOWS, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+          new Queue(TaskQueues.host(options.effectiveHost()), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)),
           connection.address());
     } catch (RuntimeException e) {
       stubs.shutdownNow();
@@ -98,22 +107,71 @@ final class TemporalSession implements AutoCloseable {
     return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, connection.describe());
   }
 
+  /** How long a command waits for a worker that is still starting (it takes seconds) before it gives up. */
+  static final Duration POLLER_WAIT = Duration.ofSeconds(10);
+  private static final Duration POLLER_RECHECK = Duration.ofMillis(250);
+
+  private record Queue(String name, TaskQueueType type) {}
+
   /**
    * Fails fast when nobody would pick the work up: without a worker a started workflow waits forever,
-   * which on a command line looks like a hang.
+   * which on a command line looks like a hang. A worker that is starting has no pollers yet, so this
+   * waits up to {@link #POLLER_WAIT} for one. The queues are asked in parallel, one round trip each.
    */
-  private static void requirePollers(WorkflowClient client, String queue, TaskQueueType type, String address) {
-    var response = client.getWorkflowServiceStubs().blockingStub()
-        .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
-        .describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
-            .setNamespace(client.getOptions().getNamespace())
-            .setTaskQueue(TaskQueue.newBuilder().setName(queue))
-            .setTaskQueueType(type)
-            .build());
-    if (response.getPollersCount() == 0) {
-      throw new UserError("no worker polls task queue " + queue + " on Temporal at " + address
-          + "; start one with: vmbackup worker --temporal " + address
-          + (queue.startsWith("vmbackup-host-") ? " --host " + queue.substring("vmbackup-host-".length()) : ""));
+  private static void requirePollers(WorkflowClient client, List<Queue> queues, String address) {
+    long giveUp = System.nanoTime() + POLLER_WAIT.toNanos();
+    while (true) {
+      Optional<Queue> idle = withoutPollers(client, queues);
+      if (idle.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() - giveUp > 0) {
+        String queue = idle.get().name();
+        throw new UserError("no worker polls task queue " + queue + " on Temporal at " + address
+            + " (waited " + POLLER_WAIT.toSeconds() + " s); start one with: vmbackup worker --temporal " + address
+            + (queue.startsWith("vmbackup-host-") ? " --host " + queue.substring("vmbackup-host-".length()) : ""));
+      }
+      try {
+        Thread.sleep(POLLER_RECHECK.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UserError("interrupted while waiting for a worker");
+      }
+    }
+  }
+
+  /** The first of the queues that no worker polls, asking about all of them at once. */
+  private static Optional<Queue> withoutPollers(WorkflowClient client, List<Queue> queues) {
+    var stub = client.getWorkflowServiceStubs().futureStub().withDeadlineAfter(10, TimeUnit.SECONDS);
+    List<Future<DescribeTaskQueueResponse>> answers = new ArrayList<>();
+    for (Queue queue : queues) {
+      answers.add(stub.describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
+          .setNamespace(client.getOptions().getNamespace())
+          .setTaskQueue(TaskQueue.newBuilder().setName(queue.name()))
+          .setTaskQueueType(queue.type())
+          .build()));
+    }
+    for (int i = 0; i < queues.size(); i++) {
+      if (answer(answers.get(i)).getPollersCount() == 0) {
+        answers.forEach(answer -> answer.cancel(true));
+        return Optional.of(queues.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The call's answer, or its failure as the blocking stub would have thrown it. */
+  private static <T> T answer(Future<T> call) {
+    try {
+      return call.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError("interrupted while asking Temporal for workers");
     }
   }
 
@@ -130,7 +188,7 @@ final class TemporalSession implements AutoCloseable {
     environment.start();
     AutoCloseable close = () -> {
       environment.shutdown();
-      environment.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      environment.awaitTermination(30, TimeUnit.SECONDS);
       hypervisor.close();
     };
     return new TemporalSession(new VmBackupClient(environment.getWorkflowClient()), close,

@@ -22,14 +22,11 @@ final class BlockReader {
     final long offset;
     final int length;
     final ByteBuffer buffer;
-    /** Set by the hasher: the block holds only zeros, so the writer skips it. */
-    volatile boolean zero;
 
     Block(long offset, int length, ByteBuffer buffer) {
       this.offset = offset;
       this.length = length;
       this.buffer = buffer;
-      this.zero = buffer == null;
     }
 
     long end() {

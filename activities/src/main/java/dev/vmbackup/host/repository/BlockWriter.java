@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The last two stages of a pipelined copy: a writer that writes the blocks that are not all zeros
- * (so holes stay holes), and a syncer that makes the destination durable at checkpoints with fsyncs
+ * (so holes stay holes; the test is here rather than beside the hashing, which is the slowest
+ * stage), and a syncer that makes the destination durable at checkpoints with fsyncs
  * of its own, so that the writer never waits for the disk. The syncer's fsyncs also start the
  * write-back of what the writer wrote since, which keeps the page cache's dirty data bounded.
  *
@@ -27,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one (what a resumed copy may have to redo), and an aborted copy stops writing soon.
  */
 final class BlockWriter {
+  /** A block of zeros to compare against; never written, so one buffer serves every copy. */
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SparseCopier.BLOCK_SIZE).asReadOnlyBuffer();
+
   private final RandomAccessFile file;
   private final FileChannel out;
   private final long size;
@@ -74,7 +78,7 @@ final class BlockWriter {
         break;
       }
       try {
-        if (!block.zero) {
+        if (block.buffer != null && !isZero(block.buffer)) {
           writeFully(block.buffer, block.offset);
           written.addAndGet(block.length);
         }
@@ -117,6 +121,11 @@ final class BlockWriter {
       }
       pending.clear();
     }
+  }
+
+  /** Compares with a block of zeros; {@link ByteBuffer#mismatch} does so many bytes at a time. */
+  private static boolean isZero(ByteBuffer block) {
+    return block.mismatch(ZEROS.slice(0, block.remaining())) < 0;
   }
 
   private void writeFully(ByteBuffer buffer, long position) throws IOException {

@@ -45,12 +45,10 @@ final class NativeFiles {
   private NativeFiles() {}
 
   private static LibC load() {
-    if (!Platform.isLinux()) {
-      return null;
-    }
     try {
-      return Native.load("c", LibC.class);
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
+      return Platform.isLinux() ? Native.load("c", LibC.class) : null;
+    } catch (LinkageError | RuntimeException e) {
+      // JNA's own native part may fail to load (a noexec temporary directory, say); copies work without.
       LOG.info("no native file calls ({}); copies read holes too", e.toString());
       return null;
     }

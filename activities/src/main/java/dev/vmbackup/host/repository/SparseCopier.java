@@ -3,7 +3,6 @@ package dev.vmbackup.host.repository;
 import dev.vmbackup.host.repository.BlockReader.Block;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,9 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A copy is a pipeline of bounded stages, so that reading, hashing and writing overlap: a reader
  * thread ({@link BlockReader}) that skips the source's holes where the filesystem can name them, the
- * calling thread, which hashes every block (holes as the zeros they read as) and finds zero blocks,
- * and a writer and a syncer thread ({@link BlockWriter}), the syncer making checkpoints durable with
- * fsyncs while the writer goes on. {@link Progress} is called on the calling thread, only with offsets that an fsync
+ * calling thread, which hashes every block (holes as the zeros they read as), and a writer and a
+ * syncer thread ({@link BlockWriter}): the writer skips blocks of zeros, and the syncer makes
+ * checkpoints durable with fsyncs while the writer goes on. {@link Progress} is called on the calling thread, only with offsets that an fsync
  * has made durable, so that an activity's heartbeats and cancellation work as they did on one thread.
  * Errors of any stage are thrown on the calling thread as they were thrown, and no stage outlives the
  * call.
@@ -41,9 +40,7 @@ public final class SparseCopier {
   /** Bytes hashed between two calls of a checksum's callback, so that an activity can heartbeat. */
   static final long TICK_INTERVAL = 8L * 1024 * 1024;
 
-  /** A block of zeros to compare against; never written, so one buffer serves every thread. */
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(BLOCK_SIZE).asReadOnlyBuffer();
-  /** The same zeros for hashing holes: a digest takes an array without copying it. Never written. */
+  /** Zeros for hashing holes: a digest takes an array without copying it. Never written. */
   private static final byte[] ZERO_BYTES = new byte[BLOCK_SIZE];
 
   /** Told after each checkpoint: everything before {@code offset} is durable in the destination. */
@@ -137,7 +134,6 @@ public final class SparseCopier {
             digest.update(ZERO_BYTES, 0, block.length);
           } else {
             digest.update(block.buffer.duplicate());
-            block.zero = isZero(block.buffer);
           }
           stages.put(toWrite, block, checkpoints::report);
           checkpoints.report();
@@ -229,11 +225,6 @@ public final class SparseCopier {
         }
       }
     }
-  }
-
-  /** Compares with a block of zeros; {@link ByteBuffer#mismatch} does so many bytes at a time. */
-  private static boolean isZero(ByteBuffer block) {
-    return block.mismatch(ZEROS.slice(0, block.remaining())) < 0;
   }
 
   private static MessageDigest newDigest() {
