@@ -149,7 +149,7 @@ public final class LocalBackend implements Backend {
     try {
       // A file tree walk rather than Files.walk: objects and temporary files that concurrent writers and
       // collections create and remove during the walk must be skipped, not end the listing.
-      Files.walkFileTree(start, new java.nio.file.SimpleFileVisitor<>() {
+      Files.walkFileTree(start, new SkippingVanished() {
         @Override
         public java.nio.file.FileVisitResult visitFile(Path path, BasicFileAttributes attributes) {
           String key = root.relativize(path).toString().replace(java.io.File.separatorChar, '/');
@@ -158,14 +158,6 @@ public final class LocalBackend implements Backend {
             result.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
           }
           return java.nio.file.FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
-          if (e instanceof NoSuchFileException) {
-            return java.nio.file.FileVisitResult.CONTINUE;
-          }
-          throw e;
         }
       });
     } catch (NoSuchFileException gone) {
@@ -180,7 +172,7 @@ public final class LocalBackend implements Backend {
   int removeStaleTemporaries(Instant before) {
     int[] removed = {0};
     try {
-      Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+      Files.walkFileTree(root, new SkippingVanished() {
         @Override
         public java.nio.file.FileVisitResult visitFile(Path path, BasicFileAttributes attributes) throws IOException {
           if (path.getFileName().toString().startsWith(TEMP_PREFIX)
@@ -188,14 +180,6 @@ public final class LocalBackend implements Backend {
             removed[0]++;
           }
           return java.nio.file.FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
-          if (e instanceof NoSuchFileException) {
-            return java.nio.file.FileVisitResult.CONTINUE;
-          }
-          throw e;
         }
       });
     } catch (IOException e) {
@@ -274,5 +258,19 @@ public final class LocalBackend implements Backend {
       return new RepositoryFullException("REPOSITORY_FULL: " + what + ": no space left on device", cause);
     }
     return new BackendException(what + ": " + cause.getMessage(), cause);
+  }
+
+  /**
+   * Walks on past a file that vanished between being listed and visited: a concurrent garbage collection
+   * or writer renamed or deleted it, which is no error for a listing or a clean-up.
+   */
+  private abstract static class SkippingVanished extends java.nio.file.SimpleFileVisitor<Path> {
+    @Override
+    public java.nio.file.FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
+      if (e instanceof NoSuchFileException) {
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+      throw e;
+    }
   }
 }
