@@ -28,6 +28,14 @@ import org.junit.jupiter.api.Test;
  */
 @WorkerOptions({"--copy-bandwidth", "8"})
 class IncrementalInterruptionsE2ETest extends EndToEndTest {
+  /**
+   * A disk whose churn ring (64 slots of {@link #LONG_JOB_CHURN_KIB}) makes an incremental of 128 MiB: about
+   * 16 s at the worker's 8 MiB/s, so that a fault lands while the job runs. The limit applies a few
+   * milliseconds after the job's start, and a 32 MiB incremental was often over before the test looked.
+   */
+  private static final Disk LONG_JOB_DISK = new Disk("vda", "vda.qcow2", "qcow2", 192, 32);
+  private static final int LONG_JOB_CHURN_KIB = 2048;
+
   private static final Duration RECORDS = Duration.ofSeconds(90);
 
   @Test
@@ -64,10 +72,10 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
 
   @Test
   void workerKilledDuringAnIncrementalJobStillYieldsTheExactPoint() throws Exception {
-    try (TestGuest guest = TestGuest.builder("ikilli").disk(Disk.qcow2("vda").withBallast(32)).churnKiB(512)
+    try (TestGuest guest = TestGuest.builder("ikilli").disk(LONG_JOB_DISK).churnKiB(LONG_JOB_CHURN_KIB)
         .create()) {
       BackupResult full = backup(guest);
-      // Enough churn for the incremental to take a while at the worker's bandwidth.
+      // Enough churn for the incremental to take a while at the worker's bandwidth (see LONG_JOB_DISK).
       guest.console().waitForNewRecords(70, Duration.ofMinutes(3));
       Path reference = Chains.freezeAndCopy(guest, "vda", scratch.resolve(guest.name() + ".raw"));
       CliResult run;
@@ -102,7 +110,7 @@ class IncrementalInterruptionsE2ETest extends EndToEndTest {
 
   @Test
   void libvirtdRestartedDuringAnIncrementalJobDoesNotStopIt() throws Exception {
-    try (TestGuest guest = TestGuest.builder("ilibvirtd").disk(Disk.qcow2("vda").withBallast(32)).churnKiB(512)
+    try (TestGuest guest = TestGuest.builder("ilibvirtd").disk(LONG_JOB_DISK).churnKiB(LONG_JOB_CHURN_KIB)
         .create()) {
       BackupResult full = backup(guest);
       guest.console().waitForNewRecords(70, Duration.ofMinutes(3));

@@ -43,14 +43,18 @@ final class BackupMetrics {
         .counter("vmbackup_backups_failed").inc(1);
   }
 
-  /** The failure type of the innermost application failure: the reason an operator groups by. */
-  private static String type(Throwable failure) {
-    String type = failure.getClass().getSimpleName();
+  /**
+   * The failure's type as the activity boundary classified it: the outermost application failure whose
+   * type is one of vmbackup's {@link FailureType}s. Below it lies the Java exception it was classified
+   * from, which Temporal also carries as an application failure, typed with its class name.
+   */
+  static String type(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ApplicationFailure application && application.getType() != null) {
-        type = application.getType();
+      if (cause instanceof ApplicationFailure application && FailureType.isName(application.getType())) {
+        return application.getType();
       }
     }
-    return type;
+    return failure.getClass().getSimpleName();
   }
+
 }

@@ -31,6 +31,11 @@ public enum FailureType {
   /** A pre- or post-snapshot hook command failed. */
   HOOK_FAILED;
 
+  /** Whether a failure's type string names one of these types (and not, say, a Java class). */
+  public static boolean isName(String type) {
+    return type != null && Arrays.stream(values()).anyMatch(value -> value.name().equals(type));
+  }
+
   /** Every type, for {@code RetryOptions.setDoNotRetry}. */
   public static String[] allNames() {
     return Arrays.stream(values()).map(Enum::name).toArray(String[]::new);
