@@ -8,6 +8,7 @@ import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.model.BackupResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +43,15 @@ class BadInputE2ETest extends EndToEndTest {
 
       assertThat(good.exitCode()).as(good.toString()).isZero();
       assertThat(bad.exitCode()).isEqualTo(1);
-      String metrics = scrapeWorker();
+      String failedType = "type=\"DOMAIN_NOT_FOUND\"";
+      String missingDomain = "domain=\"" + missing + "\"";
+      // The SDK's metrics scope reports to the registry every 10 s, so the scrape waits for that report.
+      String[] scraped = {""};
+      Awaits.until("the worker reports the failed backup", Duration.ofSeconds(60), () -> {
+        scraped[0] = scrapeWorker();
+        return metricSum(scraped[0], "vmbackup_backups_failed_total", missingDomain, failedType) > 0;
+      });
+      String metrics = scraped[0];
       String domain = "domain=\"" + guest.name() + "\"";
       assertThat(metricSum(metrics, "vmbackup_backups_succeeded_total", domain)).isEqualTo(1.0);
       assertThat(metricSum(metrics, "vmbackup_bytes_copied_total", domain))
@@ -50,19 +59,25 @@ class BadInputE2ETest extends EndToEndTest {
       assertThat(metricSum(metrics, "vmbackup_last_success_timestamp_seconds", domain))
           .isGreaterThanOrEqualTo(startedAt);
       assertThat(metricSum(metrics, "vmbackup_backups_failed_total", domain)).isZero();
-      assertThat(metricSum(metrics, "vmbackup_backups_failed_total",
-          "domain=\"" + missing + "\"", "type=\"DOMAIN_NOT_FOUND\"")).isEqualTo(1.0);
+      assertThat(metricSum(metrics, "vmbackup_backups_failed_total", missingDomain, failedType)).isEqualTo(1.0);
       Invariants.assertVmClean(guest, "running");
       Invariants.assertNoPartialBackups(repository);
     }
   }
 
-  private static String scrapeWorker() throws Exception {
-    var response = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + workerHttpPort + "/prometheus"))
-            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    return response.body();
+  private static String scrapeWorker() {
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + workerHttpPort + "/prometheus")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      return response.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The sum of a metric's samples whose labels contain every one of {@code labels}. */
