@@ -3,19 +3,17 @@ package dev.vmbackup.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmbackup.host.repository.FileRepository;
+import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,20 +138,11 @@ final class Invariants {
       if (known != null) {
         return known;
       }
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = Files.newInputStream(file)) {
-        byte[] buffer = new byte[1 << 20];
-        for (int read; (read = in.read(buffer)) > 0; ) {
-          digest.update(buffer, 0, read);
-        }
-      }
-      String hex = HexFormat.of().formatHex(digest.digest());
+      String hex = SparseCopier.sha256(file);
       CHECKSUMS.put(key, hex);
       return hex;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

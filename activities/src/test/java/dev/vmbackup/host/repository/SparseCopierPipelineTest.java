@@ -7,17 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +37,7 @@ class SparseCopierPipelineTest {
   @Test
   void theFilesHolesAreFoundSoTheyNeedNotBeRead() throws IOException {
     Path file = dir.resolve("holey");
-    writeRandom(file, 10L * MIB, MIB, 1);
+    SparseCopierTest.writeRandom(file, 10L * MIB, MIB, 1);
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.setLength(20L * MIB);
     }
@@ -127,7 +123,7 @@ class SparseCopierPipelineTest {
   @Test
   void theBandwidthLimitIsHonoured() throws IOException {
     Path source = dir.resolve("source");
-    writeRandom(source, 0, 8 * MIB, 2);
+    SparseCopierTest.writeRandom(source, 0, 8 * MIB, 2);
     long started = System.nanoTime();
 
     new SparseCopier(16L * MIB).copy(source, dir.resolve("copy"), 0, SparseCopier.NO_PROGRESS);
@@ -163,24 +159,14 @@ class SparseCopierPipelineTest {
   private Path largeSource() throws IOException {
     Path source = dir.resolve("large");
     for (int i = 0; i < 4; i++) {
-      writeRandom(source, i * INTERVAL + 5L * MIB, MIB, 10 + i);
-      writeRandom(source, (i + 1) * INTERVAL - MIB - 17, 2 * MIB, 20 + i);
+      SparseCopierTest.writeRandom(source, i * INTERVAL + 5L * MIB, MIB, 10 + i);
+      SparseCopierTest.writeRandom(source, (i + 1) * INTERVAL - MIB - 17, 2 * MIB, 20 + i);
     }
-    writeRandom(source, 4 * INTERVAL + MIB, 12_345, 30);
+    SparseCopierTest.writeRandom(source, 4 * INTERVAL + MIB, 12_345, 30);
     return source;
   }
 
-  private static void writeRandom(Path file, long offset, int length, long seed) throws IOException {
-    byte[] bytes = new byte[length];
-    new Random(seed).nextBytes(bytes);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      long at = offset;
-      while (buffer.hasRemaining()) {
-        at += channel.write(buffer, at);
-      }
-    }
-  }
+
 
   /** SHA-256 the plain way, one thread and every byte read. */
   private static String plainSha256(Path file) throws IOException {

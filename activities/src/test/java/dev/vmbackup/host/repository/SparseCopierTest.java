@@ -229,7 +229,8 @@ class SparseCopierTest {
     return source;
   }
 
-  private static void writeRandom(Path file, long offset, int length, long seed) throws IOException {
+  /** Writes {@code length} seeded random bytes at {@code offset}; shared with {@link SparseCopierPipelineTest}. */
+  static void writeRandom(Path file, long offset, int length, long seed) throws IOException {
     byte[] bytes = new byte[length];
     new Random(seed).nextBytes(bytes);
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
