@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmbackup.testing.TestHost;
 import dev.vmbackup.worker.PayloadKey;
 import dev.vmbackup.worker.TemporalConnection;
-import dev.vmbackup.workflows.BackupWorkflowImpl;
-import dev.vmbackup.workflows.RestoreWorkflowImpl;
+import dev.vmbackup.workflows.WorkflowTypes;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.converter.DataConverter;
@@ -52,7 +51,7 @@ class EncryptedWorkerReplayTest {
   @Test
   void historiesRecordedWithoutAKeyReplayOnAWorkerWithOne() throws Exception {
     Worker worker = environment.newWorker("replay");
-    worker.registerWorkflowImplementationTypes(BackupWorkflowImpl.class, RestoreWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(WorkflowTypes.implementations());
     List<Path> histories;
     try (Stream<Path> files = Files.list(TestHost.repositoryRoot().resolve("workflows/src/test/resources/histories"))) {
       histories = files.filter(file -> file.toString().endsWith(".json")).sorted().toList();

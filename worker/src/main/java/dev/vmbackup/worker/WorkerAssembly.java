@@ -26,11 +26,8 @@ import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.FileRepositories;
 import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
-import dev.vmbackup.workflows.BackupWorkflowImpl;
-import dev.vmbackup.workflows.PlanWorkflowImpl;
-import dev.vmbackup.workflows.PruneWorkflowImpl;
-import dev.vmbackup.workflows.RestoreWorkflowImpl;
 import dev.vmbackup.workflows.TaskQueues;
+import dev.vmbackup.workflows.WorkflowTypes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -72,9 +69,7 @@ public final class WorkerAssembly {
       WorkflowImplementationOptions options = WorkflowImplementationOptions.newBuilder()
           .setFailWorkflowExceptionTypes(IllegalArgumentException.class, NullPointerException.class)
           .build();
-      worker.registerWorkflowImplementationTypes(
-          options, BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class,
-          PlanWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(options, WorkflowTypes.implementations());
       worker.registerActivitiesImplementations(new HostDefaultsActivitiesImpl(settings.host()));
     }
     if (roles.hostActivities()) {

@@ -34,7 +34,7 @@ class HistoryReplayTest {
   @MethodSource("histories")
   void replaysWithoutNonDeterminism(Path history) throws Exception {
     String json = Files.readString(history, StandardCharsets.UTF_8);
-    WorkflowReplayer.replayWorkflowExecution(json, BackupWorkflowImpl.class, RestoreWorkflowImpl.class,
-        PruneWorkflowImpl.class, PlanWorkflowImpl.class);
+    Class<?>[] types = WorkflowTypes.implementations();
+    WorkflowReplayer.replayWorkflowExecution(json, types[0], java.util.Arrays.copyOfRange(types, 1, types.length));
   }
 }
