@@ -25,6 +25,19 @@ public record HostSettings(
   public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
 
   /**
+   * The libvirt URI to use: the one given (a command-line option, say), else {@code $VMBACKUP_LIBVIRT_URI},
+   * else {@link #DEFAULT_LIBVIRT_URI}. The command line, the tests' fixtures and the benchmark all resolve
+   * it here, so that one environment variable points all of them at another daemon.
+   */
+  public static String libvirtUri(String given) {
+    if (given != null && !given.isBlank()) {
+      return given;
+    }
+    String env = System.getenv("VMBACKUP_LIBVIRT_URI");
+    return env == null || env.isBlank() ? DEFAULT_LIBVIRT_URI : env;
+  }
+
+  /**
    * Settings of a host assembled in code (the command line's embedded worker, the activity tests, the
    * benchmark), whose requests come from the same process and so may name repositories by path: a
    * default repository, repository paths allowed anywhere, no hooks, no notifications.

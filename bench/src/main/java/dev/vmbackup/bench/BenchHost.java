@@ -1,5 +1,6 @@
 package dev.vmbackup.bench;
 
+import dev.vmbackup.activities.HostSettings;
 import dev.vmbackup.host.guest.TinyGuest;
 import dev.vmbackup.host.process.CommandResult;
 import dev.vmbackup.host.process.ProcessRunner;
@@ -35,7 +36,7 @@ final class BenchHost {
   }
 
   static String virsh(String... arguments) {
-    List<String> command = new ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
+    List<String> command = new ArrayList<>(List.of("virsh", "-c", HostSettings.libvirtUri(null)));
     command.addAll(List.of(arguments));
     return ok(command.toArray(String[]::new));
   }
@@ -110,8 +111,8 @@ final class BenchHost {
 
     @Override
     public void close() {
-      run("virsh", "-c", "qemu:///system", "destroy", name);
-      run("virsh", "-c", "qemu:///system", "undefine", name, "--nvram", "--checkpoints-metadata");
+      run("virsh", "-c", HostSettings.libvirtUri(null), "destroy", name);
+      run("virsh", "-c", HostSettings.libvirtUri(null), "undefine", name, "--nvram", "--checkpoints-metadata");
       delete(dir);
     }
   }

@@ -47,10 +47,10 @@ final class BenchTemporal implements AutoCloseable {
       awaitServer();
       client = WorkflowClient.newInstance(stubs);
       repository = dir.resolve("repository");
-      hypervisor = new LibvirtHypervisor("qemu:///system");
+      hypervisor = new LibvirtHypervisor(HostSettings.libvirtUri(null));
       workers = WorkerFactory.newInstance(client);
       WorkerAssembly.register(workers, client,
-          new HostSettings(HOST, repository, dir.resolve("state"), "qemu:///system"), hypervisor,
+          new HostSettings(HOST, repository, dir.resolve("state"), HostSettings.libvirtUri(null)), hypervisor,
           new QemuImg(BenchHost.RUNNER), new WorkerAssembly.Roles(true, true, maxConcurrentHostActivities));
       workers.start();
       vmbackup = new VmBackupClient(client);

@@ -1,5 +1,6 @@
 package dev.vmbackup.bench;
 
+import dev.vmbackup.activities.HostSettings;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.libvirt.Connect;
@@ -19,7 +20,7 @@ final class PauseEvents implements AutoCloseable {
 
   PauseEvents() throws LibvirtException {
     Library.initEventLoop();
-    connect = new Connect("qemu:///system", true);
+    connect = new Connect(HostSettings.libvirtUri(null), true);
     connect.addLifecycleListener((domain, event) -> {
       try {
         String name = domain.getName();

@@ -15,10 +15,6 @@ public class LibvirtOptions {
 
   /** The URI the user gave (option, then environment), else the system daemon's. */
   String uri() {
-    if (uri != null && !uri.isBlank()) {
-      return uri;
-    }
-    String env = System.getenv("VMBACKUP_LIBVIRT_URI");
-    return env == null || env.isBlank() ? HostSettings.DEFAULT_LIBVIRT_URI : env;
+    return HostSettings.libvirtUri(uri);
   }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * is a "during". After the restart the backup completes, the
  * VM runs on a whole chain, and the repository holds only complete backups whose chain is whole.
  */
+@RestartsLibvirtd
 @WorkerOptions({"--copy-bandwidth", "8", "--merge-bandwidth", "2"})
 class ChainInterruptedE2ETest extends EndToEndTest {
   @Test

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * completed and restores exactly, or left nothing behind (no checkpoint, no files), and the next
  * backup succeeds.
  */
+@RestartsLibvirtd
 @WorkerOptions({"--copy-bandwidth", "8"})
 class IncrementalInterruptionsE2ETest extends EndToEndTest {
   /**

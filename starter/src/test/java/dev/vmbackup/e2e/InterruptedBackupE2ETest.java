@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * restarted, the workflow cancelled. Copies and merges are bandwidth-limited so that there is a
  * "during" to interrupt. Afterwards the backup completes (or is compensated) and every invariant holds.
  */
+@RestartsLibvirtd
 @WorkerOptions({"--copy-bandwidth", "8", "--merge-bandwidth", "2"})
 class InterruptedBackupE2ETest extends EndToEndTest {
   private static final long MIB = 1 << 20;

@@ -13,6 +13,6 @@ final class Libvirtd {
         () -> !Commands.run("pgrep", "-x", "libvirtd").succeeded());
     Commands.ok("libvirtd", "-d");
     Awaits.until("libvirtd answers again", Duration.ofSeconds(60),
-        () -> Commands.run("virsh", "-c", "qemu:///system", "version").succeeded());
+        () -> Commands.tryVirsh("version").succeeded());
   }
 }

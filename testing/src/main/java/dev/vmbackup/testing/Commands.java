@@ -29,7 +29,7 @@ public final class Commands {
     String[] command = new String[arguments.length + 3];
     command[0] = "virsh";
     command[1] = "-c";
-    command[2] = "qemu:///system";
+    command[2] = TestHost.LIBVIRT_URI;
     System.arraycopy(arguments, 0, command, 3, arguments.length);
     return ok(command);
   }
@@ -38,7 +38,7 @@ public final class Commands {
     String[] command = new String[arguments.length + 3];
     command[0] = "virsh";
     command[1] = "-c";
-    command[2] = "qemu:///system";
+    command[2] = TestHost.LIBVIRT_URI;
     System.arraycopy(arguments, 0, command, 3, arguments.length);
     return run(command);
   }

@@ -1,5 +1,6 @@
 package dev.vmbackup.testing;
 
+import dev.vmbackup.activities.HostSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ public final class TestHost {
   public static final Path GUEST_DIR =
       Path.of(System.getenv().getOrDefault("VMBACKUP_CACHE", "/var/cache/vmbackup"), "guest");
   public static final Path SCRATCH = Path.of("/var/tmp/vmbackup-tests");
+  /** The libvirt daemon the tests use, resolved as the product resolves it ($VMBACKUP_LIBVIRT_URI). */
+  public static final String LIBVIRT_URI = HostSettings.libvirtUri(null);
 
   private TestHost() {}
 
@@ -30,7 +33,7 @@ public final class TestHost {
         break;
       }
     }
-    if (!Commands.run("virsh", "-c", "qemu:///system", "version").succeeded()) {
+    if (!Commands.tryVirsh("version").succeeded()) {
       throw new AssertionError("libvirtd is not reachable; run scripts/prepare-host.sh first");
     }
     if (!Files.exists(GUEST_DIR.resolve("vmlinuz")) || !Files.exists(GUEST_DIR.resolve("initrd.img"))) {
@@ -40,7 +43,7 @@ public final class TestHost {
 
   /** Whether libvirt is usable here; for the few tests that can say something useful without it. */
   public static boolean libvirtAvailable() {
-    return Commands.run("virsh", "-c", "qemu:///system", "version").succeeded();
+    return Commands.tryVirsh("version").succeeded();
   }
 
   public static void assumeLibvirt() {

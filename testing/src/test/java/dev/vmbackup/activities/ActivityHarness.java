@@ -23,7 +23,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * the repository, the state directory and partial backup directories. Closing it deletes the directory.
  */
 final class ActivityHarness implements AutoCloseable {
-  static final String LIBVIRT_URI = "qemu:///system";
+  static final String LIBVIRT_URI = TestHost.LIBVIRT_URI;
   /** A valid backup id; every test has its own repository, so one id serves them all. */
   static final String BACKUP_ID = "20251125T230000Z";
 

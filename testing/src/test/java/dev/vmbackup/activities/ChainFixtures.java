@@ -4,6 +4,7 @@ import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.libvirt.LibvirtHypervisor;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.testing.Commands;
+import dev.vmbackup.testing.TestHost;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.testing.TestActivityEnvironment;
@@ -17,7 +18,7 @@ import java.util.List;
  * guest's disks with virsh and qemu-img, independently of the code under test.
  */
 final class ChainFixtures implements AutoCloseable {
-  final LibvirtHypervisor hypervisor = new LibvirtHypervisor("qemu:///system");
+  final LibvirtHypervisor hypervisor = new LibvirtHypervisor(TestHost.LIBVIRT_URI);
   final QemuImg images = new QemuImg(new ProcessRunner());
   final TestActivityEnvironment env = TestActivityEnvironment.newInstance();
 

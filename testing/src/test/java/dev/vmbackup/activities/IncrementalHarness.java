@@ -55,7 +55,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * takes a backup with the same steps in the same order as the workflow does.
  */
 final class IncrementalHarness implements AutoCloseable {
-  static final String LIBVIRT_URI = "qemu:///system";
+  static final String LIBVIRT_URI = TestHost.LIBVIRT_URI;
   static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofMinutes(10))
       .setHeartbeatTimeout(Duration.ofMinutes(2))

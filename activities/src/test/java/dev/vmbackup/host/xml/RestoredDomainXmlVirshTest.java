@@ -6,6 +6,7 @@ import static dev.vmbackup.host.xml.XmlFixtures.load;
 import static dev.vmbackup.host.xml.XmlFixtures.xpath;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmbackup.activities.HostSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.w3c.dom.Document;
  * started. Skipped where {@code qemu:///system} is not reachable.
  */
 class RestoredDomainXmlVirshTest {
-  private static final String CONNECT = "qemu:///system";
+  private static final String CONNECT = HostSettings.libvirtUri(null);
   private static final String ORIGINAL_MAC = "52:54:00:12:34:56";
 
   @TempDir Path dir;
