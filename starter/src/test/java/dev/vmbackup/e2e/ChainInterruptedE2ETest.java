@@ -7,6 +7,7 @@ import dev.vmbackup.host.guest.TinyGuest.Disk;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.DiskContent;
 import dev.vmbackup.testing.GuestRecord;
+import dev.vmbackup.testing.RestartsLibvirtd;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.model.BackupResult;

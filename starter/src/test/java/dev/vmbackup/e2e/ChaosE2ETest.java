@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmbackup.host.guest.TinyGuest.Disk;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.DiskContent;
+import dev.vmbackup.testing.RestartsLibvirtd;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.model.BackupResult;

@@ -7,6 +7,7 @@ import dev.vmbackup.host.hypervisor.DomainStatus;
 import dev.vmbackup.host.hypervisor.HypervisorException;
 import dev.vmbackup.host.hypervisor.HypervisorException.Kind;
 import dev.vmbackup.testing.Commands;
+import dev.vmbackup.testing.RestartsLibvirtd;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.testing.TestHost;
 import dev.vmbackup.workflows.model.DomainState;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@link LibvirtHypervisor} against the real libvirtd: lookups, the guest agent, errors, reconnecting. */
+@RestartsLibvirtd
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LibvirtHypervisorTest {
   private static final Path PID_FILE = Path.of("/run/libvirtd.pid");
