@@ -25,6 +25,9 @@ TEMPORAL_CLI="$(scripts/install-temporal-cli.sh)"
 export VMBACKUP_TEMPORAL_CLI="$TEMPORAL_CLI"
 VMBACKUP_VERSITYGW="$(scripts/install-versitygw.sh)"
 export VMBACKUP_VERSITYGW VMBACKUP_S3_REQUIRED=1
+# PythonCallerE2ETest starts a backup from Python (temporalio from PyPI), as another service would.
+VMBACKUP_PYTHON_CALLER="$(scripts/install-python-callers.sh)"
+export VMBACKUP_PYTHON_CALLER VMBACKUP_PYTHON_CALLER_REQUIRED=1
 NODE_DIR="${VMBACKUP_CACHE:-/var/cache/vmbackup}/node"
 if [[ ! -d "$NODE_DIR/node_modules/playwright-core" ]]; then
   log "installing playwright-core into $NODE_DIR"
