@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class SchemasUpToDateTest {
   @Test
   void theCommittedSchemasMatchTheRecords() throws IOException {
-    Path dir = schemasDir();
+    Path dir = Checkout.root().resolve("docs/schemas");
     Map<String, String> expected = WorkflowSchemas.files();
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, String> file : expected.entrySet()) {
@@ -48,15 +48,5 @@ class SchemasUpToDateTest {
     assertThat(WorkflowSchemas.files()).containsKeys("BackupRequest.schema.json", "BackupResult.schema.json",
         "RestoreRequest.schema.json", "RestoreResult.schema.json", "PruneRequest.schema.json",
         "PruneResult.schema.json", "BackupPolicy.schema.json", "PlanResult.schema.json", "README.md");
-  }
-
-  /** {@code docs/schemas} of this checkout; the tests run in the module's directory. */
-  static Path schemasDir() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.exists(dir.resolve("scripts/generate-schemas.sh"))) {
-        return dir.resolve("docs/schemas");
-      }
-    }
-    throw new IllegalStateException("no checkout of vmbackup above " + Path.of("").toAbsolutePath());
   }
 }
