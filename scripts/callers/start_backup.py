@@ -41,7 +41,8 @@ def parse_arguments(argv):
     parser.add_argument("--address", default="localhost:7233", help="Temporal frontend HOST:PORT")
     parser.add_argument("--namespace", default="default")
     parser.add_argument("--task-queue", default=WORKFLOWS_TASK_QUEUE)
-    parser.add_argument("--workflow-id", help="default: backup-<host>-<domain>, the id vmbackup's own starters use, "
+    parser.add_argument("--workflow-id", help="default: backup-<host>-<domain> (host 'default' when the input names none), the id "
+                        "vmbackup's own starters use, "
                         "so that Temporal refuses a second backup of a VM while one runs")
     parser.add_argument("--schemas", type=Path, default=SCHEMAS, help="directory of the published JSON Schemas")
     parser.add_argument("--timeout", type=float, help="give up waiting after this many seconds")
@@ -55,7 +56,10 @@ def load_schema(directory, name):
     except (OSError, ValueError) as error:
         raise CallerError(f"cannot read the schema {path}: {error}") from error
     validator_class = jsonschema.validators.validator_for(schema)
-    validator_class.check_schema(schema)
+    try:
+        validator_class.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        raise CallerError(f"{path} is not a valid JSON Schema: {error.message}") from error
     return validator_class(schema)
 
 
@@ -124,9 +128,10 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     try:
         result = asyncio.run(backup(arguments))
-    except CallerError as error:
+    except Exception as error:  # pylint: disable=broad-except # the contract is one line, whatever failed
+        words = str(error) if isinstance(error, CallerError) else f"{type(error).__name__}: {error}"
         # One line, whatever the words underneath were (gRPC's own messages span several).
-        print(f"{PROG}: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"{PROG}: {' '.join(words.split())}", file=sys.stderr)
         return 1
     print(json.dumps(result))
     return 0
