@@ -4,11 +4,9 @@ import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.Hooks;
 import dev.vmbackup.workflows.model.Notify;
 import io.temporal.failure.ApplicationFailure;
-import java.util.regex.Pattern;
 
 /** Checks a policy before it is scheduled and again when it runs. */
 public final class PolicyValidation {
-  private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.+*?\\[\\]-]{1,128}");
 
   /** A start spread longer than a day would outlast any sensible schedule interval. */
   static final int MAX_SPREAD_SECONDS = 86_400;
@@ -90,9 +88,8 @@ public final class PolicyValidation {
       throw new IllegalArgumentException("policy " + policy.name() + ": give either domains or domainGlob");
     }
     policy.domains().forEach(domain -> Validation.domainName("domain", domain));
-    if (byGlob && !GLOB.matcher(policy.domainGlob()).matches()) {
-      throw new IllegalArgumentException("policy " + policy.name() + ": domainGlob '" + policy.domainGlob()
-          + "' may use letters, digits, . _ + - and the wildcards * ? [ ]");
+    if (byGlob) {
+      Validation.domainGlob("policy " + policy.name() + ": domainGlob", policy.domainGlob());
     }
     if (policy.host() != null) {
       Validation.hostName(policy.host());
