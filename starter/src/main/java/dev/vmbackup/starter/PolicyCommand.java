@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = "Backup policies: which VMs, how, when, and what to keep. Each is a Temporal Schedule that runs the"
-        + " plan workflow (one backup per VM, at most N at once per host, then pruning).",
+        + " plan workflow (one backup per VM, at most N at once per host, then pruning); a fleet policy (--hosts)"
+        + " runs the fleet plan workflow, one plan per host.",
     subcommands = {
       PolicyCommand.Create.class, PolicyCommand.ListPolicies.class, PolicyCommand.Pause.class,
       PolicyCommand.Resume.class, PolicyCommand.Trigger.class, PolicyCommand.Delete.class

@@ -89,6 +89,37 @@ class FleetPlanWorkflowTest {
     public void checkPolicy(BackupPolicy policy) {}
   }
 
+  /** A host whose configuration does not define the policy's repository. */
+  private static final class RefusingHost implements PlanActivities {
+    @Override
+    public List<String> listDomains(String glob) {
+      return List.of("d1");
+    }
+
+    @Override
+    public void notifyRun(Notify notify, PlanResult result) {}
+
+    @Override
+    public void checkPolicy(BackupPolicy policy) {
+      throw ApplicationFailure.newNonRetryableFailure("repository 'nas' is not defined on host hv4",
+          FailureType.INVALID_INPUT.name());
+    }
+  }
+
+  /** A host whose worker runs but cannot list its domains. */
+  private static final class BrokenLibvirt implements PlanActivities {
+    @Override
+    public List<String> listDomains(String glob) {
+      throw ApplicationFailure.newFailure("cannot connect to libvirt: connection refused", "HYPERVISOR_UNAVAILABLE");
+    }
+
+    @Override
+    public void notifyRun(Notify notify, PlanResult result) {}
+
+    @Override
+    public void checkPolicy(BackupPolicy policy) {}
+  }
+
   @BeforeEach
   void start() {
     SPANS.clear();
@@ -101,6 +132,9 @@ class FleetPlanWorkflowTest {
         .registerActivitiesImplementations(new HostPlan(List.of("a1", "a2", "a3", "a4", "a5")));
     environment.newWorker(TaskQueues.host("hv2"))
         .registerActivitiesImplementations(new HostPlan(List.of("b1", "b2", "b3", "b4", "b5", "broken1")));
+    // hv4 refuses the policy (its configuration lacks the repository), hv5's libvirt does not answer.
+    environment.newWorker(TaskQueues.host("hv4")).registerActivitiesImplementations(new RefusingHost());
+    environment.newWorker(TaskQueues.host("hv5")).registerActivitiesImplementations(new BrokenLibvirt());
     // hv3 is registered, but no worker polls its queue: its host is down.
     environment.start();
     client = environment.getWorkflowClient();
@@ -187,6 +221,29 @@ class FleetPlanWorkflowTest {
     // c9 is on no host that answered (it may be on hv3).
     assertThat(result.domainsNotFound()).containsExactly("c9");
     assertThat(result.allSucceeded()).isFalse();
+  }
+
+  @Test
+  void aHostWhoseInventoryOrPlanFailsIsReportedFailedWithTheHostsOwnWords() {
+    // hv4 and hv5 are named, not registered: a name is taken as it is.
+    FleetPlanResult result = run(fleet(List.of("hv1", "hv4", "hv5"), List.of(), "*", 2, null, null), null);
+
+    assertThat(result.hosts()).extracting(HostOutcome::host, HostOutcome::status).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("hv1", "ok"), org.assertj.core.groups.Tuple.tuple("hv4", "failed"),
+        org.assertj.core.groups.Tuple.tuple("hv5", "failed"));
+    assertThat(result.hosts().get(1).reason()).isEqualTo("repository 'nas' is not defined on host hv4");
+    assertThat(result.hosts().get(2).reason()).isEqualTo("inventory failed: cannot connect to libvirt: connection refused");
+    assertThat(SPANS).extracting(Span::host).containsOnly("hv1");
+  }
+
+  @Test
+  void namesAreKeptGlobsMatchRegisteredHostsAndTheSelectionIsSortedWithoutDuplicates() {
+    HostSelection.Selected selected = HostSelection.resolve(List.of("hv9", "hv?", "db[12]", "hv1", "x*"),
+        List.of("hv1", "hv2", "hv10", "db1", "db3"));
+    assertThat(selected.hosts()).containsExactly("db1", "hv1", "hv2", "hv9");
+    assertThat(selected.unmatchedGlobs()).containsExactly("x*");
+    // A dot in a glob is a dot, not any character.
+    assertThat(HostSelection.resolve(List.of("hv.*"), List.of("hv1", "hv.a")).hosts()).containsExactly("hv.a");
   }
 
   @Test
