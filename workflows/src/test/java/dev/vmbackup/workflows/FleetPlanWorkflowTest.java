@@ -126,7 +126,7 @@ class FleetPlanWorkflowTest {
     environment = TestWorkflowEnvironment.newInstance();
     Worker workflows = environment.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(FleetPlanWorkflowImpl.class, PlanWorkflowImpl.class,
-        FakeBackup.class, PlanWorkflowTest.FakePrune.class);
+        FakeBackup.class, PlanWorkflowTest.FakePrune.class, HostRegistryWorkflowImpl.class);
     workflows.registerActivitiesImplementations((HostRegistryActivities) () -> List.of("hv1", "hv2", "hv3"));
     environment.newWorker(TaskQueues.host("hv1"))
         .registerActivitiesImplementations(new HostPlan(List.of("a1", "a2", "a3", "a4", "a5")));
@@ -234,6 +234,24 @@ class FleetPlanWorkflowTest {
     assertThat(result.hosts().get(1).reason()).isEqualTo("repository 'nas' is not defined on host hv4");
     assertThat(result.hosts().get(2).reason()).isEqualTo("inventory failed: cannot connect to libvirt: connection refused");
     assertThat(SPANS).extracting(Span::host).containsOnly("hv1");
+  }
+
+  @Test
+  void theRegistryKeepsEachRegisteredHostOnceUntilItIsForgotten() {
+    // As each worker does when it starts: signal with start, a new stub each time.
+    for (String host : List.of("hv2", "hv1", "hv2", "hv3")) {
+      HostRegistryWorkflow registry = client.newWorkflowStub(HostRegistryWorkflow.class, WorkflowOptions.newBuilder()
+          .setTaskQueue(TaskQueues.WORKFLOWS).setWorkflowId(HostRegistryWorkflow.WORKFLOW_ID).build());
+      io.temporal.client.BatchRequest request = client.newSignalWithStartRequest();
+      request.add(registry::run, List.<String>of());
+      request.add(registry::register, host);
+      client.signalWithStart(request);
+    }
+    HostRegistryWorkflow registry = client.newWorkflowStub(HostRegistryWorkflow.class, HostRegistryWorkflow.WORKFLOW_ID);
+    registry.forget("hv3");
+
+    assertThat(registry.hosts()).containsExactly("hv1", "hv2");
+    record(HostRegistryWorkflow.WORKFLOW_ID, "HostRegistryWorkflow-running");
   }
 
   @Test
