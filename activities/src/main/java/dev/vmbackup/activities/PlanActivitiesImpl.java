@@ -28,12 +28,14 @@ import java.util.Map;
 /** Resolves a policy's VMs on the host and sends the notifications the host defines. */
 public final class PlanActivitiesImpl implements PlanActivities {
   private final HostAuthority authority;
+  private final String managedDomains;
   private final Hypervisor hypervisor;
   private final ProcessRunner runner;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   public PlanActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ProcessRunner runner) {
     this.authority = new HostAuthority(settings);
+    this.managedDomains = settings.config().managedDomains();
     this.hypervisor = hypervisor;
     this.runner = runner;
   }
@@ -42,7 +44,10 @@ public final class PlanActivitiesImpl implements PlanActivities {
   public List<String> listDomains(String glob) {
     return ActivityBoundary.run("list the domains matching " + glob, () -> {
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
-      return hypervisor.domainNames().stream().filter(name -> matcher.matches(Path.of(name))).toList();
+      // A host that shares its libvirt with other hosts manages only its own domains (managedDomains).
+      PathMatcher managed = FileSystems.getDefault().getPathMatcher("glob:" + (managedDomains == null ? "*" : managedDomains));
+      return hypervisor.domainNames().stream()
+          .filter(name -> matcher.matches(Path.of(name)) && managed.matches(Path.of(name))).toList();
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.vmbackup.client;
 
+import dev.vmbackup.workflows.FleetPlanWorkflow;
 import dev.vmbackup.workflows.PlanWorkflow;
 import dev.vmbackup.workflows.PolicyValidation;
 import dev.vmbackup.workflows.TaskQueues;
@@ -27,7 +28,7 @@ import java.util.Map;
 
 /**
  * Backup policies as Temporal Schedules: the Schedule {@code vmbackup-policy-<name>} starts the plan
- * workflow with the policy. Pausing, resuming, triggering and deleting a policy do the same to its
+ * workflow with the policy ({@code FleetPlanWorkflow} for a policy with {@code hosts}). Pausing, resuming, triggering and deleting a policy do the same to its
  * Schedule; Temporal is the only store of policies.
  */
 public final class PolicyService {
@@ -54,10 +55,13 @@ public final class PolicyService {
     PolicyValidation.check(policy);
     Schedule schedule = Schedule.newBuilder()
         .setAction(ScheduleActionStartWorkflow.newBuilder()
-            .setWorkflowType(PlanWorkflow.class)
+            // A fleet policy (hosts) runs as a fleet run, which starts a plan per host; a policy of one
+            // host runs as that plan directly, as before fleet policies.
+            .setWorkflowType(policy.fleet() ? FleetPlanWorkflow.class.getSimpleName() : PlanWorkflow.class.getSimpleName())
             .setArguments(policy)
             .setOptions(WorkflowOptions.newBuilder()
-                .setWorkflowId("plan-" + policy.name())
+                .setWorkflowId(policy.fleet()
+                    ? FleetPlanWorkflow.workflowId(policy.name()) : PlanWorkflow.workflowId(policy.name()))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
                 .build())
             .build())

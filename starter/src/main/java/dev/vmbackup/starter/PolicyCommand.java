@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = "Backup policies: which VMs, how, when, and what to keep. Each is a Temporal Schedule that runs the"
-        + " plan workflow (one backup per VM, at most N at once per host, then pruning).",
+        + " plan workflow (one backup per VM, at most N at once per host, then pruning); a fleet policy (--hosts)"
+        + " runs the fleet plan workflow, one plan per host.",
     subcommands = {
       PolicyCommand.Create.class, PolicyCommand.ListPolicies.class, PolicyCommand.Pause.class,
       PolicyCommand.Resume.class, PolicyCommand.Trigger.class, PolicyCommand.Delete.class
@@ -84,6 +85,23 @@ class PolicyCommand implements Runnable {
     @Option(names = "--max-concurrent", paramLabel = "N", description = "Backups at once on the host (default 2).")
     Integer maxConcurrent;
 
+    @Option(names = "--hosts", paramLabel = "HOST", split = ",",
+        description = "A fleet policy over these hosts: names and/or globs of registered hosts (repeatable,"
+            + " or comma-separated), instead of --host.")
+    List<String> hosts;
+
+    @Option(names = "--fleet-max-concurrent", paramLabel = "N",
+        description = "Fleet policies: backups at once across all hosts (default: no fleet-wide limit).")
+    Integer fleetMaxConcurrent;
+
+    @Option(names = "--start-spread", paramLabel = "SECONDS",
+        description = "Start the backups at random offsets within this many seconds.")
+    Integer startSpread;
+
+    @Option(names = "--inventory-timeout", paramLabel = "SECONDS",
+        description = "Fleet policies: how long a host's worker has to answer before the host is skipped (default 30).")
+    Integer inventoryTimeout;
+
     @Option(names = "--pre-snapshot", paramLabel = "HOOK",
         description = "Pre-snapshot hook: its name in the host configuration.")
     String preSnapshot;
@@ -117,7 +135,7 @@ class PolicyCommand implements Runnable {
       return 0;
     }
 
-    private BackupPolicy fromFile() {
+    BackupPolicy fromFile() {
       try {
         ObjectMapper mapper = file.toString().endsWith(".json")
             ? dev.vmbackup.host.repository.Json.MAPPER
@@ -140,7 +158,7 @@ class PolicyCommand implements Runnable {
         return new BackupPolicy(name, domains, glob, options.host != null ? options.effectiveHost() : null,
             Strategy.fromWire(strategy), CaptureMode.fromWire(capture), options.requestedRepository(),
             new PolicySchedule(cron, every, jitter, catchupWindow), keep.hasRules() ? keep : null, maxConcurrent,
-            hooks, notify);
+            hooks, notify, null, null, hosts, fleetMaxConcurrent, startSpread, inventoryTimeout);
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }
@@ -168,12 +186,16 @@ class PolicyCommand implements Runnable {
         out.println("no policies");
         return 0;
       }
-      out.printf("%-20s %-7s %6s %8s  %-30s %s%n", "POLICY", "STATE", "RUNS", "SKIPPED", "VMS", "NEXT RUN");
+      out.printf("%-20s %-7s %6s %8s  %-30s %-20s %s%n", "POLICY", "STATE", "RUNS", "SKIPPED", "VMS", "HOSTS",
+          "NEXT RUN");
       for (PolicyStatus status : policies) {
         BackupPolicy policy = status.policy();
         String vms = policy == null ? "?" : policy.domains().isEmpty() ? policy.domainGlob() : String.join(",", policy.domains());
-        out.printf("%-20s %-7s %6d %8d  %-30s %s%n", status.name(), status.paused() ? "paused" : "active",
-            status.runs(), status.skippedOverlaps(), vms, status.nextRuns().isEmpty() ? "-" : status.nextRuns().get(0));
+        String hostsShown = policy == null ? "?" : policy.fleet() ? String.join(",", policy.hosts())
+            : policy.host() == null ? "-" : policy.host();
+        out.printf("%-20s %-7s %6d %8d  %-30s %-20s %s%n", status.name(), status.paused() ? "paused" : "active",
+            status.runs(), status.skippedOverlaps(), vms, hostsShown,
+            status.nextRuns().isEmpty() ? "-" : status.nextRuns().get(0));
       }
       return 0;
     }

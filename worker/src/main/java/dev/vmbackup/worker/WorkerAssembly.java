@@ -7,6 +7,7 @@ import dev.vmbackup.activities.CheckpointActivitiesImpl;
 import dev.vmbackup.activities.DomainLockActivitiesImpl;
 import dev.vmbackup.activities.HookActivitiesImpl;
 import dev.vmbackup.activities.HostDefaultsActivitiesImpl;
+import dev.vmbackup.activities.HostRegistry;
 import dev.vmbackup.activities.HostSettings;
 import dev.vmbackup.activities.InspectActivitiesImpl;
 import dev.vmbackup.activities.MergeActivitiesImpl;
@@ -70,7 +71,7 @@ public final class WorkerAssembly {
           .setFailWorkflowExceptionTypes(IllegalArgumentException.class, NullPointerException.class)
           .build();
       worker.registerWorkflowImplementationTypes(options, WorkflowTypes.implementations());
-      worker.registerActivitiesImplementations(new HostDefaultsActivitiesImpl(settings.host()));
+      worker.registerActivitiesImplementations(new HostDefaultsActivitiesImpl(settings.host()), new HostRegistry(client));
     }
     if (roles.hostActivities()) {
       Worker worker = factory.newWorker(
@@ -101,6 +102,8 @@ public final class WorkerAssembly {
       worker.registerActivitiesImplementations(
           new CheckpointActivitiesImpl(repositories, settings, hypervisor, images, backupImages),
           new BackupJobActivitiesImpl(repositories, hypervisor, images, backupImages, settings.copyBytesPerSecond()));
+      // The globs of fleet policies select the hosts that registered (HostRegistryWorkflow).
+      HostRegistry.register(client, settings.host());
     }
   }
 }

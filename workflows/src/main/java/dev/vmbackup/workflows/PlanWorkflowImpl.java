@@ -18,6 +18,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -38,7 +39,7 @@ public class PlanWorkflowImpl implements PlanWorkflow {
 
   @Override
   public PlanResult run(BackupPolicy policy) {
-    PolicyValidation.validate(policy);
+    PolicyValidation.validateSingleHost(policy);
     String host = HostSteps.host(policy.host(), hostDefaults);
     PlanActivities plan = new HostSteps(host).forward(PlanActivities.class);
     // The host decides what the policy may use, before any backup starts. Runs recorded before hosts
@@ -49,10 +50,12 @@ public class PlanWorkflowImpl implements PlanWorkflow {
     List<String> domains = policy.domains().isEmpty() ? plan.listDomains(policy.domainGlob()) : policy.domains();
 
     Map<String, VmOutcome> outcomes = new LinkedHashMap<>();
-    Deque<String> waiting = new ArrayDeque<>(domains);
+    Map<String, Long> notBefore = startTimes(policy, domains);
+    Deque<String> waiting = new ArrayDeque<>(notBefore.isEmpty() ? domains : notBefore.keySet());
     Map<String, Promise<VmOutcome>> running = new LinkedHashMap<>();
     while (!waiting.isEmpty() || !running.isEmpty()) {
-      while (!waiting.isEmpty() && running.size() < policy.concurrency()) {
+      while (!waiting.isEmpty() && running.size() < policy.concurrency()
+          && notBefore.getOrDefault(waiting.peek(), 0L) <= Workflow.currentTimeMillis()) {
         String domain = waiting.poll();
         BackupWorkflow child = Workflow.newChildWorkflowStub(BackupWorkflow.class, childOptions(
             BackupWorkflow.workflowId(host, domain), "backup of " + domain + " on " + host + " by policy "
@@ -63,7 +66,14 @@ public class PlanWorkflowImpl implements PlanWorkflow {
         // A failed backup becomes a "failed" outcome, so that waiting for any of them never throws.
         running.put(domain, backup.handle((result, failure) -> outcome(domain, result, failure)));
       }
-      Promise.anyOf(running.values()).get();
+      List<Promise<?>> wake = new ArrayList<>(running.values());
+      if (!waiting.isEmpty() && running.size() < policy.concurrency()) {
+        // A slot is free but the next backup's start time has not come: wake at that time, or earlier
+        // if a running backup ends. Without a spread this never happens, so runs without one (every run
+        // recorded before the spread existed) make the same commands as before.
+        wake.add(Workflow.newTimer(Duration.ofMillis(notBefore.get(waiting.peek()) - Workflow.currentTimeMillis())));
+      }
+      Promise.anyOf(wake.toArray(new Promise<?>[0])).get();
       for (var entry : List.copyOf(running.entrySet())) {
         if (entry.getValue().isCompleted()) {
           running.remove(entry.getKey());
@@ -85,6 +95,31 @@ public class PlanWorkflowImpl implements PlanWorkflow {
       Failures.bestEffort(() -> plan.notifyRun(policy.notification(), result), "notify about policy " + policy.name());
     }
     return result;
+  }
+
+  /**
+   * With a start spread, the time before which each VM's backup does not start, in start order (earliest
+   * first, ties in the policy's order); empty without one. The offsets come from the run's seeded random
+   * source ({@link StartSpread}), so a replay draws the same.
+   */
+  private static Map<String, Long> startTimes(BackupPolicy policy, List<String> domains) {
+    Integer window = policy.startSpreadSeconds();
+    if (window == null || window <= 0
+        || Workflow.getVersion("start-spread", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return Map.of();
+    }
+    long start = Workflow.currentTimeMillis();
+    List<Duration> offsets = StartSpread.offsets(Workflow.newRandom(), domains.size(), window);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < domains.size(); i++) {
+      order.add(i);
+    }
+    order.sort(java.util.Comparator.comparing(offsets::get));
+    Map<String, Long> times = new LinkedHashMap<>();
+    for (int i : order) {
+      times.putIfAbsent(domains.get(i), start + offsets.get(i).toMillis());
+    }
+    return times;
   }
 
   private static VmOutcome outcome(String domain, BackupResult result, RuntimeException failure) {
@@ -111,7 +146,7 @@ public class PlanWorkflowImpl implements PlanWorkflow {
     }
   }
 
-  private static ChildWorkflowOptions childOptions(String workflowId, String summary) {
+  static ChildWorkflowOptions childOptions(String workflowId, String summary) {
     return ChildWorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setMemo(Map.of("summary", summary))

@@ -79,6 +79,21 @@ final class StepOptions {
         .build();
   }
 
+  /**
+   * A fleet run's inventory of one host. A host whose worker does not take it within
+   * {@code pickup} is down as far as this run is concerned: it is reported skipped and the rest of
+   * the fleet goes on, instead of waiting {@link #HOST_PICKUP} for it. A schedule-to-start timeout is
+   * never retried, and listing the domains is not retried either: the next scheduled run asks again.
+   */
+  static ActivityOptions inventory(String queue, Duration pickup) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(queue)
+        .setScheduleToStartTimeout(pickup)
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+        .build();
+  }
+
   static LocalActivityOptions local() {
     return LocalActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofSeconds(10))

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  */
 public final class Validation {
   private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}");
+  private static final Pattern DOMAIN_GLOB = Pattern.compile("[A-Za-z0-9_.+*?\\[\\]-]{1,128}");
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
 
   private Validation() {}
@@ -26,6 +27,18 @@ public final class Validation {
               + " (no '/' or '..', at most 128 characters, not starting with '.', '+' or '-')");
     }
     return name;
+  }
+
+  /**
+   * A glob of domain names ({@code *}, {@code ?}, {@code [...]} and the characters of a domain name), as
+   * policies and the host configuration give them; {@code what} begins the message.
+   */
+  public static String domainGlob(String what, String glob) {
+    if (glob == null || !DOMAIN_GLOB.matcher(glob).matches()) {
+      throw new IllegalArgumentException(what + " '" + printable(glob)
+          + "' may use letters, digits, . _ + - and the wildcards * ? [ ]");
+    }
+    return glob;
   }
 
   public static String hostName(String name) {

@@ -12,7 +12,8 @@ public final class WorkflowTypes {
 
   /** Every workflow implementation class, in registration order. */
   public static final List<Class<?>> IMPLEMENTATIONS = List.of(
-      BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class, PlanWorkflowImpl.class);
+      BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class, PlanWorkflowImpl.class,
+      FleetPlanWorkflowImpl.class, HostRegistryWorkflowImpl.class);
 
   /** {@link #IMPLEMENTATIONS} as the array the SDK's registration and replay methods take. */
   public static Class<?>[] implementations() {

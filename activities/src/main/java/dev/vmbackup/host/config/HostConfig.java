@@ -23,6 +23,9 @@ import java.util.Map;
  * @param notifications named places where a policy run reports
  * @param temporal how this host's worker, server and command line reach Temporal, under their own options
  *     and environment variables; all absent without a {@code temporal:} section
+ * @param managedDomains a glob: the domains this host's worker manages in policy runs (the domains a
+ *     policy's glob and a fleet run's inventory find); absent: every domain of its libvirt. For hosts
+ *     that share one libvirt, such as two workers on one machine
  */
 public record HostConfig(
     Map<String, Repository> repositories,
@@ -30,12 +33,19 @@ public record HostConfig(
     List<String> allowRepositoryPaths,
     Map<String, Hook> hooks,
     Map<String, Notification> notifications,
-    Temporal temporal) {
+    Temporal temporal,
+    String managedDomains) {
 
   /** Where the worker, the server and the command line look for the file unless told otherwise. */
   public static final Path DEFAULT_FILE = Path.of("/etc/vmbackup/vmbackup.yaml");
   /** The repository of a host whose configuration defines none. */
   public static final String DEFAULT_REPOSITORY = "default";
+
+  /** A configuration that manages every domain of its libvirt. */
+  public HostConfig(Map<String, Repository> repositories, String defaultRepository, List<String> allowRepositoryPaths,
+      Map<String, Hook> hooks, Map<String, Notification> notifications, Temporal temporal) {
+    this(repositories, defaultRepository, allowRepositoryPaths, hooks, notifications, temporal, null);
+  }
 
   public HostConfig {
     repositories = frozen(repositories);
@@ -130,14 +140,14 @@ public record HostConfig(
       return this;
     }
     return new HostConfig(Map.of(DEFAULT_REPOSITORY, new Repository(null, repository.toString())), null,
-        allowRepositoryPaths, hooks, notifications, temporal);
+        allowRepositoryPaths, hooks, notifications, temporal, managedDomains);
   }
 
   /** The same configuration, also accepting repository paths under {@code directory}. */
   public HostConfig allowingRepositoryPaths(String directory) {
     List<String> allowed = new java.util.ArrayList<>(allowRepositoryPaths);
     allowed.add(directory);
-    return new HostConfig(repositories, defaultRepository, allowed, hooks, notifications, temporal);
+    return new HostConfig(repositories, defaultRepository, allowed, hooks, notifications, temporal, managedDomains);
   }
 
   /** The directory of the default repository. */

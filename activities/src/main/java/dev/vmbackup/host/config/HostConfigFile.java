@@ -143,6 +143,9 @@ public final class HostConfigFile {
       command(key + ".command", notification.command(), false);
     });
     temporal(config.temporal());
+    if (config.managedDomains() != null) {
+      Validation.domainGlob("managedDomains:", config.managedDomains());
+    }
   }
 
   private static void temporal(HostConfig.Temporal temporal) {

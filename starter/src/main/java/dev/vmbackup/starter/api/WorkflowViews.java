@@ -3,6 +3,7 @@ package dev.vmbackup.starter.api;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.BackupStatus;
 import dev.vmbackup.workflows.model.CopyProgress;
+import dev.vmbackup.workflows.model.FleetPlanResult;
 import dev.vmbackup.workflows.model.PlanResult;
 import dev.vmbackup.workflows.model.PruneResult;
 import dev.vmbackup.workflows.model.RestoreResult;
@@ -38,7 +39,8 @@ final class WorkflowViews {
       "BackupWorkflow", BackupResult.class,
       "RestoreWorkflow", RestoreResult.class,
       "PruneWorkflow", PruneResult.class,
-      "PlanWorkflow", PlanResult.class);
+      "PlanWorkflow", PlanResult.class,
+      "FleetPlanWorkflow", FleetPlanResult.class);
 
   private WorkflowViews() {}
 

@@ -82,7 +82,8 @@ class HostConfigFileTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      hoks: {}                                                   | unknown key 'hoks' (known: allowRepositoryPaths, defaultRepository, hooks, notifications, repositories, temporal)
+      hoks: {}                                                   | unknown key 'hoks' (known: allowRepositoryPaths, defaultRepository, hooks, managedDomains, notifications, repositories, temporal)
+      managedDomains: 'hv1/*'                                    | managedDomains: 'hv1/*' may use letters, digits, . _ + - and the wildcards * ? [ ]
       hooks: {a: {command: [/bin/true], timeout: 5}}             | unknown key 'hooks.a.timeout' (known: command, environment, timeoutSeconds)
       repositories: {r: {path: backups}}                         | repositories.r.path 'backups' must be an absolute path
       repositories: {r: {path: /srv/../etc}}                     | repositories.r.path '/srv/../etc' must not contain '.' or '..' segments
@@ -120,6 +121,16 @@ class HostConfigFileTest {
         .withMessageStartingWith(file + ":")
         .withMessageContaining(message)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void aHostThatSharesItsLibvirtManagesTheDomainsItsGlobMatches() throws IOException {
+    assertThat(HostConfigFile.read(write("managedDomains: 'fleet-a-*'\n")).managedDomains()).isEqualTo("fleet-a-*");
+    // Without the key a host manages every domain of its libvirt.
+    assertThat(HostConfigFile.load(Optional.empty(), Path.of("/srv/backups")).managedDomains()).isNull();
+    // A configuration copied with another repository keeps it.
+    assertThat(HostConfigFile.load(Optional.of(write("managedDomains: 'b*'\n")), Path.of("/srv/backups"))
+        .allowingRepositoryPaths("/srv/scratch").managedDomains()).isEqualTo("b*");
   }
 
   @Test
