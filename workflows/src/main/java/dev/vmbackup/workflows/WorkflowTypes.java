@@ -10,10 +10,20 @@ import java.util.List;
 public final class WorkflowTypes {
   private WorkflowTypes() {}
 
-  /** Every workflow implementation class, in registration order. */
-  public static final List<Class<?>> IMPLEMENTATIONS = List.of(
+  /**
+   * The workflows other services start (from the Web UI, a Schedule, any Temporal SDK): their inputs and
+   * results are vmbackup's published interface, with JSON Schemas in docs/schemas.
+   */
+  public static final List<Class<?>> CALLABLE = List.of(
       BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class, PlanWorkflowImpl.class,
-      FleetPlanWorkflowImpl.class, HostRegistryWorkflowImpl.class);
+      FleetPlanWorkflowImpl.class);
+
+  /**
+   * Every workflow implementation class, in registration order: the callable ones and the host registry,
+   * which only vmbackup's own workers signal and fleet runs read.
+   */
+  public static final List<Class<?>> IMPLEMENTATIONS = java.util.stream.Stream.concat(
+      CALLABLE.stream(), java.util.stream.Stream.of(HostRegistryWorkflowImpl.class)).toList();
 
   /** {@link #IMPLEMENTATIONS} as the array the SDK's registration and replay methods take. */
   public static Class<?>[] implementations() {

@@ -44,9 +44,10 @@ class SchemasUpToDateTest {
   @Test
   void everyWorkflowTypeHasAnInputAndAResultSchema() {
     assertThat(WorkflowSchemas.signatures()).extracting(WorkflowSchemas.Signature::workflowType)
-        .containsExactly("BackupWorkflow", "RestoreWorkflow", "PruneWorkflow", "PlanWorkflow");
+        .containsExactly("BackupWorkflow", "RestoreWorkflow", "PruneWorkflow", "PlanWorkflow", "FleetPlanWorkflow");
     assertThat(WorkflowSchemas.files()).containsKeys("BackupRequest.schema.json", "BackupResult.schema.json",
         "RestoreRequest.schema.json", "RestoreResult.schema.json", "PruneRequest.schema.json",
-        "PruneResult.schema.json", "BackupPolicy.schema.json", "PlanResult.schema.json", "README.md");
+        "PruneResult.schema.json", "BackupPolicy.schema.json", "PlanResult.schema.json",
+        "FleetPlanResult.schema.json", "README.md");
   }
 }

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * The JSON Schemas of every workflow's input and result, as the Temporal SDK's default JSON data
  * converter writes and reads them, published in {@code docs/schemas} for services that call vmbackup.
  *
- * <p>The workflow types come from {@link WorkflowTypes#IMPLEMENTATIONS} through the SDK's own metadata
+ * <p>The workflow types come from {@link WorkflowTypes#CALLABLE} through the SDK's own metadata
  * (so a type name is the one Temporal uses), and each {@code @WorkflowMethod}'s parameter and return type
  * is described by reflection over the records: a new workflow, or a new field, cannot be forgotten.
  * Enums are written by their {@code @JsonValue} ({@code "saved-state"}), as Jackson sends them. Whether a
@@ -67,7 +67,7 @@ public final class WorkflowSchemas {
   /** Every registered workflow type with its input and result types, in registration order. */
   public static List<Signature> signatures() {
     List<Signature> signatures = new ArrayList<>();
-    for (Class<?> implementation : WorkflowTypes.IMPLEMENTATIONS) {
+    for (Class<?> implementation : WorkflowTypes.CALLABLE) {
       for (POJOWorkflowMethodMetadata metadata : POJOWorkflowImplMetadata.newInstance(implementation).getWorkflowMethods()) {
         Method method = metadata.getWorkflowMethod();
         Type[] parameters = method.getGenericParameterTypes();
