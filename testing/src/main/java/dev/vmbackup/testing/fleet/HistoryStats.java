@@ -1,0 +1,101 @@
+package dev.vmbackup.testing.fleet;
+
+import com.google.protobuf.util.Timestamps;
+import dev.vmbackup.workflows.TaskQueues;
+import io.temporal.api.history.v1.History;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sizes of the histories of a simulated run, fetched from the server, and the schedule-to-start
+ * latency of every host activity in them (the time from ActivityTaskScheduled to ActivityTaskStarted,
+ * both stamped by the server). Local activities have no such events and are not counted.
+ */
+final class HistoryStats {
+  /** One workflow's history. */
+  record Size(String type, String workflowId, int events, long bytes) {}
+
+  private final WorkflowClient client;
+  private final List<Size> sizes = new ArrayList<>();
+  private final List<Long> scheduleToStartMillis = new ArrayList<>();
+  private final Map<String, List<Long>> durations = new LinkedHashMap<>();
+  private final List<Long> pruneTails = new ArrayList<>();
+
+  HistoryStats(WorkflowClient client) {
+    this.client = client;
+  }
+
+  void add(String type, String workflowId) {
+    History history = client.fetchHistory(workflowId).getHistory();
+    sizes.add(new Size(type, workflowId, history.getEventsCount(), history.getSerializedSize()));
+    Map<Long, Long> scheduled = new HashMap<>();
+    long first = Timestamps.toMillis(history.getEvents(0).getEventTime());
+    long last = Timestamps.toMillis(history.getEvents(history.getEventsCount() - 1).getEventTime());
+    durations.computeIfAbsent(type, t -> new ArrayList<>()).add(last - first);
+    long firstPrune = -1;
+    for (HistoryEvent event : history.getEventsList()) {
+      if (firstPrune < 0 && event.hasStartChildWorkflowExecutionInitiatedEventAttributes()
+          && event.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowType().getName()
+              .equals("PruneWorkflow")) {
+        firstPrune = Timestamps.toMillis(event.getEventTime());
+      }
+      if (event.hasActivityTaskScheduledEventAttributes()
+          && !TaskQueues.WORKFLOWS.equals(event.getActivityTaskScheduledEventAttributes().getTaskQueue().getName())) {
+        scheduled.put(event.getEventId(), Timestamps.toMillis(event.getEventTime()));
+      } else if (event.hasActivityTaskStartedEventAttributes()) {
+        Long at = scheduled.get(event.getActivityTaskStartedEventAttributes().getScheduledEventId());
+        if (at != null) {
+          scheduleToStartMillis.add(Timestamps.toMillis(event.getEventTime()) - at);
+        }
+      }
+    }
+    if (firstPrune >= 0) {
+      pruneTails.add(last - firstPrune);
+    }
+  }
+
+  /** Mean duration (first event to last) of the histories read of each type, milliseconds. */
+  Map<String, Long> meanDurations() {
+    Map<String, Long> means = new LinkedHashMap<>();
+    durations.forEach((type, list) -> means.put(type, Math.round(list.stream().mapToLong(Long::longValue).average()
+        .orElse(0))));
+    return means;
+  }
+
+  /**
+   * Mean time a plan spends after its last backup, pruning: its prune children run one after another
+   * once every backup has ended. Zero without retention.
+   */
+  long meanPruneTailMillis() {
+    return Math.round(pruneTails.stream().mapToLong(Long::longValue).average().orElse(0));
+  }
+
+  /** The largest history of each workflow type, by events. */
+  Map<String, Size> largestByType() {
+    Map<String, Size> largest = new LinkedHashMap<>();
+    for (Size size : sizes) {
+      largest.merge(size.type(), size, (a, b) -> b.events() > a.events() ? b : a);
+    }
+    return largest;
+  }
+
+  /** How many histories of each type were read. */
+  Map<String, Integer> countByType() {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    sizes.forEach(size -> counts.merge(size.type(), 1, Integer::sum));
+    return counts;
+  }
+
+  int largestEvents() {
+    return sizes.stream().mapToInt(Size::events).max().orElse(0);
+  }
+
+  List<Long> scheduleToStartMillis() {
+    return scheduleToStartMillis.stream().sorted().toList();
+  }
+}
