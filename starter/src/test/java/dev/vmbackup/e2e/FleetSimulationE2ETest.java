@@ -35,7 +35,7 @@ class FleetSimulationE2ETest {
       WorkflowClient client = WorkflowClient.newInstance(stubs);
       FleetReport report;
       try (FleetSimulation fleet = new FleetSimulation(client, new FleetSimulation.Options(
-          HOSTS, VMS_PER_HOST, PER_HOST, FLEET, 2, SimulatedDurations.quick(), HOSTS * VMS_PER_HOST, dir))) {
+          HOSTS, VMS_PER_HOST, PER_HOST, FLEET, 2, SimulatedDurations.quick(), HOSTS * VMS_PER_HOST, true, dir))) {
         report = fleet.run(Duration.ofMinutes(5));
       }
       System.out.println(report.toMarkdown());
@@ -48,7 +48,8 @@ class FleetSimulationE2ETest {
       assertThat(report.maxPerHost()).isBetween(1, PER_HOST);
       assertThat(report.maxFleet()).isBetween(PER_HOST, FLEET);
       assertThat(report.historiesRead()).containsEntry("BackupWorkflow", HOSTS * VMS_PER_HOST)
-          .containsEntry("PlanWorkflow", HOSTS).containsEntry("FleetPlanWorkflow", 1);
+          .containsEntry("PruneWorkflow", HOSTS * VMS_PER_HOST).containsEntry("PlanWorkflow", HOSTS)
+          .containsEntry("FleetPlanWorkflow", 1);
       assertThat(report.largestEvents()).isLessThan(10_240);
       assertThat(report.scheduleToStart()).isNotEmpty();
     } finally {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param largestEvents the most events of any history read
  * @param meanDurations mean time from first to last event of the histories read, by workflow type
  * @param meanPruneTailMillis mean time a host's plan spent pruning after its backups
+ * @param backupTimeSplit fractions of the BackupWorkflows' time: host activities running, waiting for a
+ *     worker, everything else
  * @param scheduleToStart sorted latencies of host activities in the histories read, milliseconds
  */
 public record FleetReport(
@@ -32,6 +34,7 @@ public record FleetReport(
     int largestEvents,
     Map<String, Long> meanDurations,
     long meanPruneTailMillis,
+    double[] backupTimeSplit,
     List<Long> scheduleToStart,
     int maxPerHost,
     int maxFleet,
@@ -57,7 +60,7 @@ public record FleetReport(
     }
     return new FleetReport(options, wallMillis, ideal(options), statuses, failures, histories.largestByType(),
         histories.countByType(), histories.largestEvents(), histories.meanDurations(),
-        histories.meanPruneTailMillis(), histories.scheduleToStartMillis(),
+        histories.meanPruneTailMillis(), histories.backupTimeSplit(), histories.scheduleToStartMillis(),
         recorder.maxPerHost(), recorder.maxFleet(), recorder.completed(), recorder.inFlight(),
         recorder.hostSpanMillis());
   }
@@ -95,8 +98,9 @@ public record FleetReport(
     SimulatedDurations d = options.durations();
     StringBuilder md = new StringBuilder();
     md.append(String.format("- Fleet: %d hosts × %d VMs = %d VMs; maxConcurrentPerHost %d, maxConcurrent %s, "
-            + "startSpreadSeconds %d%n", options.hosts(), options.vmsPerHost(), options.hosts() * options.vmsPerHost(),
-        options.maxConcurrentPerHost(), options.maxConcurrent(), options.startSpreadSeconds()));
+            + "startSpreadSeconds %d, retention %s%n", options.hosts(), options.vmsPerHost(),
+        options.hosts() * options.vmsPerHost(), options.maxConcurrentPerHost(), options.maxConcurrent(),
+        options.startSpreadSeconds(), options.retention() ? "keepLast 3 (a prune child per VM)" : "none"));
     md.append(String.format("- Simulated host work per backup: %d ms (snapshot %d, copy %d (%d MiB logical at %d MiB/s, "
             + "through the real copier), commit %d, check %d)%n", d.perBackup().toMillis(), d.snapshot().toMillis(),
         d.copy().toMillis(), d.diskBytes() >> 20, d.copyBytesPerSecond() >> 20, d.commit().toMillis(),
@@ -114,6 +118,9 @@ public record FleetReport(
             + "of which %d ms pruning after the last backup (one PruneWorkflow child after another)%n",
         meanDurations.getOrDefault("BackupWorkflow", 0L), d.perBackup().toMillis(),
         meanDurations.getOrDefault("PlanWorkflow", 0L), meanPruneTailMillis));
+    md.append(String.format("- A BackupWorkflow's time: %.0f %% host activities running (host work, polling, file"
+            + " I/O), %.0f %% host activities waiting for a worker, %.0f %% between steps (workflow tasks, local"
+            + " activities, the server)%n", 100 * backupTimeSplit[0], 100 * backupTimeSplit[1], 100 * backupTimeSplit[2]));
     md.append(String.format("- Schedule-to-start of host activities (%d activities): p50 %d ms, p99 %d ms, max %d ms%n",
         scheduleToStart.size(), scheduleToStartPercentile(50), scheduleToStartPercentile(99),
         scheduleToStartPercentile(100)));

@@ -46,10 +46,11 @@ public final class FleetSimulation implements AutoCloseable {
    * @param maxConcurrent the policy's fleet-wide limit, or null for none
    * @param startSpreadSeconds the policy's start spread, 0 for none
    * @param historySample how many VMs' backup and prune histories to analyse, spread over the fleet
+   * @param retention give the policy a retention, so that each plan prunes every VM after its backups
    * @param dir scratch directory (images, repositories, worker state); best on tmpfs
    */
   public record Options(int hosts, int vmsPerHost, int maxConcurrentPerHost, Integer maxConcurrent,
-      int startSpreadSeconds, SimulatedDurations durations, int historySample, Path dir) {}
+      int startSpreadSeconds, SimulatedDurations durations, int historySample, boolean retention, Path dir) {}
 
   /** The real worker's default (WorkerConfig): host actions at once per host worker. */
   private static final int HOST_ACTIVITY_SLOTS = 4;
@@ -110,8 +111,9 @@ public final class FleetSimulation implements AutoCloseable {
     }
     // Retention makes every plan run its prune children, as a scheduled policy does; keepLast 3 deletes
     // nothing in a single run.
-    return new BackupPolicy(policyName, List.of(), "vm-*", null, null, null, null, null,
-        new RetentionPolicy(3, null, null, null, null, null), options.maxConcurrentPerHost(), null, null, null, null,
+    RetentionPolicy retention = options.retention() ? new RetentionPolicy(3, null, null, null, null, null) : null;
+    return new BackupPolicy(policyName, List.of(), "vm-*", null, null, null, null, null, retention,
+        options.maxConcurrentPerHost(), null, null, null, null,
         hosts, options.maxConcurrent(), options.startSpreadSeconds() > 0 ? options.startSpreadSeconds() : null, 30);
   }
 
@@ -143,7 +145,9 @@ public final class FleetSimulation implements AutoCloseable {
       String host = host(index / options.vmsPerHost());
       String vm = String.format("vm-%s-%02d", host.substring(4), index % options.vmsPerHost());
       histories.add("BackupWorkflow", BackupWorkflow.workflowId(host, vm));
-      histories.add("PruneWorkflow", PruneWorkflow.workflowId(host, vm));
+      if (options.retention()) {
+        histories.add("PruneWorkflow", PruneWorkflow.workflowId(host, vm));
+      }
     }
     return FleetReport.of(options, result, wall, histories, recorder);
   }

@@ -25,6 +25,10 @@ final class HistoryStats {
   private final List<Long> scheduleToStartMillis = new ArrayList<>();
   private final Map<String, List<Long>> durations = new LinkedHashMap<>();
   private final List<Long> pruneTails = new ArrayList<>();
+  /** Over the BackupWorkflow histories read: their total time, host activities' run time, their wait for a worker. */
+  private long backupTotal;
+  private long backupRunning;
+  private long backupWaiting;
 
   HistoryStats(WorkflowClient client) {
     this.client = client;
@@ -38,6 +42,9 @@ final class HistoryStats {
     long last = Timestamps.toMillis(history.getEvents(history.getEventsCount() - 1).getEventTime());
     durations.computeIfAbsent(type, t -> new ArrayList<>()).add(last - first);
     long firstPrune = -1;
+    Map<Long, Long> startedAt = new HashMap<>();
+    long running = 0;
+    long waiting = 0;
     for (HistoryEvent event : history.getEventsList()) {
       if (firstPrune < 0 && event.hasStartChildWorkflowExecutionInitiatedEventAttributes()
           && event.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowType().getName()
@@ -50,13 +57,40 @@ final class HistoryStats {
       } else if (event.hasActivityTaskStartedEventAttributes()) {
         Long at = scheduled.get(event.getActivityTaskStartedEventAttributes().getScheduledEventId());
         if (at != null) {
-          scheduleToStartMillis.add(Timestamps.toMillis(event.getEventTime()) - at);
+          long started = Timestamps.toMillis(event.getEventTime());
+          scheduleToStartMillis.add(started - at);
+          waiting += started - at;
+          startedAt.put(event.getActivityTaskStartedEventAttributes().getScheduledEventId(), started);
+        }
+      } else if (event.hasActivityTaskCompletedEventAttributes()) {
+        Long started = startedAt.get(event.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+        if (started != null) {
+          running += Timestamps.toMillis(event.getEventTime()) - started;
         }
       }
+    }
+    if (type.equals("BackupWorkflow")) {
+      backupTotal += last - first;
+      backupRunning += running;
+      backupWaiting += waiting;
     }
     if (firstPrune >= 0) {
       pruneTails.add(last - firstPrune);
     }
+  }
+
+  /**
+   * Where the BackupWorkflows' time went, as fractions of their total: host activities running, host
+   * activities waiting for a worker (schedule-to-start), and the rest (workflow tasks between the steps,
+   * local activities, the server's own latency).
+   */
+  double[] backupTimeSplit() {
+    if (backupTotal == 0) {
+      return new double[] {0, 0, 0};
+    }
+    double run = (double) backupRunning / backupTotal;
+    double wait = (double) backupWaiting / backupTotal;
+    return new double[] {run, wait, 1 - run - wait};
   }
 
   /** Mean duration (first event to last) of the histories read of each type, milliseconds. */
