@@ -22,6 +22,8 @@ import java.util.Map;
  * @param backupTimeSplit fractions of the BackupWorkflows' time: host activities running, waiting for a
  *     worker, everything else
  * @param scheduleToStart sorted latencies of host activities in the histories read, milliseconds
+ * @param workflowTaskWaits sorted times workflow tasks waited for the workflow worker, milliseconds
+ * @param workflowTaskRuns sorted times the workflow worker took for a workflow task, milliseconds
  */
 public record FleetReport(
     FleetSimulation.Options options,
@@ -36,6 +38,8 @@ public record FleetReport(
     long meanPruneTailMillis,
     double[] backupTimeSplit,
     List<Long> scheduleToStart,
+    List<Long> workflowTaskWaits,
+    List<Long> workflowTaskRuns,
     int maxPerHost,
     int maxFleet,
     int completedBackups,
@@ -61,6 +65,7 @@ public record FleetReport(
     return new FleetReport(options, wallMillis, ideal(options), statuses, failures, histories.largestByType(),
         histories.countByType(), histories.largestEvents(), histories.meanDurations(),
         histories.meanPruneTailMillis(), histories.backupTimeSplit(), histories.scheduleToStartMillis(),
+        histories.workflowTaskWaits(), histories.workflowTaskRuns(),
         recorder.maxPerHost(), recorder.maxFleet(), recorder.completed(), recorder.inFlight(),
         recorder.hostSpanMillis());
   }
@@ -86,11 +91,15 @@ public record FleetReport(
 
   /** The given percentile (0–100) of the schedule-to-start latencies, nearest rank; -1 when there are none. */
   public long scheduleToStartPercentile(double percentile) {
-    if (scheduleToStart.isEmpty()) {
+    return percentile(scheduleToStart, percentile);
+  }
+
+  private static long percentile(List<Long> sorted, double percentile) {
+    if (sorted.isEmpty()) {
       return -1;
     }
-    int rank = (int) Math.ceil(percentile / 100 * scheduleToStart.size());
-    return scheduleToStart.get(Math.max(0, rank - 1));
+    int rank = (int) Math.ceil(percentile / 100 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
   }
 
   /** The report as a Markdown section, for bench/results and for a test's log. */
@@ -124,6 +133,9 @@ public record FleetReport(
     md.append(String.format("- Schedule-to-start of host activities (%d activities): p50 %d ms, p99 %d ms, max %d ms%n",
         scheduleToStart.size(), scheduleToStartPercentile(50), scheduleToStartPercentile(99),
         scheduleToStartPercentile(100)));
+    md.append(String.format("- Workflow tasks (%d): waiting for the workflow worker p50 %d ms, p99 %d ms; run by it"
+            + " p50 %d ms, p99 %d ms%n", workflowTaskWaits.size(), percentile(workflowTaskWaits, 50),
+        percentile(workflowTaskWaits, 99), percentile(workflowTaskRuns, 50), percentile(workflowTaskRuns, 99)));
     md.append(String.format("- Most backups in flight at once (snapshot to check, recorded by the simulated hosts): "
         + "%d on one host (limit %d), %d fleet-wide (limit %s)%n", maxPerHost, options.maxConcurrentPerHost(),
         maxFleet, options.maxConcurrent()));

@@ -23,6 +23,8 @@ final class HistoryStats {
   private final WorkflowClient client;
   private final List<Size> sizes = new ArrayList<>();
   private final List<Long> scheduleToStartMillis = new ArrayList<>();
+  private final List<Long> workflowTaskWaits = new ArrayList<>();
+  private final List<Long> workflowTaskRuns = new ArrayList<>();
   private final Map<String, List<Long>> durations = new LinkedHashMap<>();
   private final List<Long> pruneTails = new ArrayList<>();
   /** Over the BackupWorkflow histories read: their total time, host activities' run time, their wait for a worker. */
@@ -45,7 +47,24 @@ final class HistoryStats {
     Map<Long, Long> startedAt = new HashMap<>();
     long running = 0;
     long waiting = 0;
+    Map<Long, Long> taskScheduled = new HashMap<>();
+    Map<Long, Long> taskStarted = new HashMap<>();
     for (HistoryEvent event : history.getEventsList()) {
+      long time = Timestamps.toMillis(event.getEventTime());
+      if (event.hasWorkflowTaskScheduledEventAttributes()) {
+        taskScheduled.put(event.getEventId(), time);
+      } else if (event.hasWorkflowTaskStartedEventAttributes()) {
+        Long at = taskScheduled.get(event.getWorkflowTaskStartedEventAttributes().getScheduledEventId());
+        if (at != null) {
+          workflowTaskWaits.add(time - at);
+        }
+        taskStarted.put(event.getEventId(), time);
+      } else if (event.hasWorkflowTaskCompletedEventAttributes()) {
+        Long at = taskStarted.get(event.getWorkflowTaskCompletedEventAttributes().getStartedEventId());
+        if (at != null) {
+          workflowTaskRuns.add(time - at);
+        }
+      }
       if (firstPrune < 0 && event.hasStartChildWorkflowExecutionInitiatedEventAttributes()
           && event.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowType().getName()
               .equals("PruneWorkflow")) {
@@ -91,6 +110,16 @@ final class HistoryStats {
     double run = (double) backupRunning / backupTotal;
     double wait = (double) backupWaiting / backupTotal;
     return new double[] {run, wait, 1 - run - wait};
+  }
+
+  /** Sorted times from WorkflowTaskScheduled to WorkflowTaskStarted: a workflow task waiting for the worker. */
+  List<Long> workflowTaskWaits() {
+    return workflowTaskWaits.stream().sorted().toList();
+  }
+
+  /** Sorted times from WorkflowTaskStarted to WorkflowTaskCompleted: the worker running workflow code. */
+  List<Long> workflowTaskRuns() {
+    return workflowTaskRuns.stream().sorted().toList();
   }
 
   /** Mean duration (first event to last) of the histories read of each type, milliseconds. */
