@@ -13,6 +13,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,10 @@ class EncryptedWorkerReplayTest {
 
   @Test
   void historiesRecordedWithoutAKeyReplayOnAWorkerWithOne() throws Exception {
-    Worker worker = environment.newWorker("replay");
+    // A first replay on a loaded CI machine can hold its thread for over the SDK's one second while it
+    // loads classes; determinism is what this test is about, so the worker waits longer.
+    Worker worker = environment.newWorker("replay",
+        WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(30_000).build());
     worker.registerWorkflowImplementationTypes(WorkflowTypes.implementations());
     List<Path> histories;
     try (Stream<Path> files = Files.list(TestHost.repositoryRoot().resolve("workflows/src/test/resources/histories"))) {
