@@ -22,15 +22,11 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,22 +159,8 @@ class FleetPlanWorkflowTest {
     return result;
   }
 
-  /**
-   * With {@code -Dvmbackup.recordHistories=DIR}, writes the run's history for {@link HistoryReplayTest}
-   * (workflows/src/test/resources/histories).
-   */
   private void record(String workflowId, String name) {
-    String dir = System.getProperty("vmbackup.recordHistories");
-    if (dir != null && name != null) {
-      WorkflowExecutionHistory history = client.fetchHistory(workflowId);
-      try {
-        String runId = history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes().getOriginalExecutionRunId();
-        Files.writeString(Path.of(dir, name + "-" + runId + ".json"),
-            history.toJson(true));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    RecordedHistories.record(client, workflowId, name);
   }
 
   private static BackupPolicy fleet(List<String> hosts, List<String> domains, String glob, Integer perHost,

@@ -37,6 +37,8 @@ class PlanWorkflowTest {
   static final List<long[]> SPANS = new CopyOnWriteArrayList<>();
   static final List<BackupRequest> REQUESTS = new CopyOnWriteArrayList<>();
   static final List<String> JOURNAL = new CopyOnWriteArrayList<>();
+  /** When (workflow time) each fake prune ran. */
+  static final List<Long> PRUNED_AT = new CopyOnWriteArrayList<>();
 
   private TestWorkflowEnvironment environment;
 
@@ -65,6 +67,7 @@ class PlanWorkflowTest {
     @Override
     public PruneResult prune(PruneRequest request) {
       JOURNAL.add("prune " + request.domain());
+      PRUNED_AT.add(Workflow.currentTimeMillis());
       return new PruneResult(request.domain(), false, List.of(), List.of("20261101T000000Z"));
     }
 
@@ -101,6 +104,7 @@ class PlanWorkflowTest {
     SPANS.clear();
     REQUESTS.clear();
     JOURNAL.clear();
+    PRUNED_AT.clear();
     environment = TestWorkflowEnvironment.newInstance();
     Worker workflows = environment.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(PlanWorkflowImpl.class, FakeBackup.class, FakePrune.class);
@@ -138,6 +142,21 @@ class PlanWorkflowTest {
     // Each backup carries the policy's hooks and host.
     assertThat(REQUESTS).allMatch(request -> request.hooks().preSnapshot().equals("app-quiesce")
         && request.host().equals("h1"));
+  }
+
+  @Test
+  void eachVmIsPrunedRightAfterItsOwnBackupNotAfterTheLastOne() {
+    PlanResult result = run(policy(List.of("a", "b", "c", "d", "e"), null,
+        new RetentionPolicy(null, null, 7, null, null, null), null));
+    RecordedHistories.record(environment.getWorkflowClient(), "plan-test", "PlanWorkflow-completed-prune-each");
+
+    assertThat(result.outcomes()).allMatch(outcome -> outcome.pruned().equals(List.of("20261101T000000Z")));
+    // The first two VMs' prunes ran when their backups ended, before the last backup had even started.
+    long lastBackupStart = SPANS.stream().mapToLong(span -> span[0]).max().orElseThrow();
+    assertThat(PRUNED_AT).hasSize(5);
+    assertThat(PRUNED_AT.stream().sorted().limit(2)).allMatch(time -> time < lastBackupStart);
+    // The per-host limit still holds.
+    assertThat(maxOverlap()).isEqualTo(2);
   }
 
   @Test
