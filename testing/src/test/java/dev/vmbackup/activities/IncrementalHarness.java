@@ -213,7 +213,15 @@ final class IncrementalHarness implements AutoCloseable {
   }
 
   static boolean backupJobRunning(String domain) {
-    return Commands.tryVirsh("domjobinfo", domain).stdout().contains("Unbounded");
+    // An error from virsh (libvirtd busy with the domain, seen on a loaded machine) says nothing about
+    // the job, unlike an answer without one: ask again rather than report "not running".
+    for (int attempt = 1; ; attempt++) {
+      var answer = Commands.tryVirsh("domjobinfo", domain);
+      if (answer.succeeded() || attempt == 5) {
+        return answer.succeeded() && answer.stdout().contains("Unbounded");
+      }
+      sleep(200);
+    }
   }
 
   static void sleep(long millis) {
