@@ -60,6 +60,16 @@ final class BenchTemporal implements AutoCloseable {
   }
 
   private void awaitServer() {
+    try {
+      awaitServer(stubs, server);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits up to two minutes for a dev server process to answer; fails at once if it exits. */
+  static void awaitServer(WorkflowServiceStubs stubs, Process server) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
     while (true) {
       try {
@@ -69,12 +79,7 @@ final class BenchTemporal implements AutoCloseable {
         if (Instant.now().isAfter(deadline) || !server.isAlive()) {
           throw new IllegalStateException("the Temporal dev server did not start", notYet);
         }
-        try {
-          Thread.sleep(300);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
+        Thread.sleep(300);
       }
     }
   }

@@ -3,7 +3,6 @@ package dev.vmbackup.bench;
 import dev.vmbackup.testing.fleet.FleetReport;
 import dev.vmbackup.testing.fleet.FleetSimulation;
 import dev.vmbackup.testing.fleet.SimulatedDurations;
-import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -52,7 +51,7 @@ public final class FleetSimulationBench {
       int port = Integer.parseInt(Files.readString(dir.resolve("port")));
       WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
           WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
-      awaitServer(stubs, server);
+      BenchTemporal.awaitServer(stubs, server);
       FleetReport report;
       try (FleetSimulation fleet = new FleetSimulation(WorkflowClient.newInstance(stubs), new FleetSimulation.Options(
           hosts, vms, perHost, maxConcurrent, spread, SimulatedDurations.bench(), sample, retention, dir.resolve("fleet")))) {
@@ -85,21 +84,6 @@ public final class FleetSimulationBench {
             "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", Integer.toString(port),
             "--db-filename", dir.resolve("temporal.db").toString(), "--log-level", "error"))
         .redirectErrorStream(true).redirectOutput(dir.resolve("temporal.log").toFile()).start();
-  }
-
-  private static void awaitServer(WorkflowServiceStubs stubs, Process server) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-    while (true) {
-      try {
-        stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
-        return;
-      } catch (RuntimeException notYet) {
-        if (Instant.now().isAfter(deadline) || !server.isAlive()) {
-          throw new IllegalStateException("the Temporal dev server did not start", notYet);
-        }
-        Thread.sleep(300);
-      }
-    }
   }
 
   private static void deleteTree(Path dir) throws IOException {
