@@ -362,19 +362,6 @@ class FleetPlanWorkflowTest {
   }
 
   private static int maxOverlap(List<Span> spans) {
-    List<long[]> events = new ArrayList<>();
-    for (Span span : spans) {
-      events.add(new long[] {span.start(), 1});
-      events.add(new long[] {span.end(), -1});
-    }
-    // At equal times an end counts before a start: a slot freed and taken in the same instant is no overlap.
-    events.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
-    int running = 0;
-    int max = 0;
-    for (long[] event : events) {
-      running += (int) event[1];
-      max = Math.max(max, running);
-    }
-    return max;
+    return Overlaps.max(spans.stream().map(span -> new long[] {span.start(), span.end()}).toList());
   }
 }

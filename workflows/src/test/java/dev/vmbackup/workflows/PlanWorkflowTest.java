@@ -137,7 +137,8 @@ class PlanWorkflowTest {
     assertThat(result.outcomes()).extracting(PlanResult.VmOutcome::domain).containsExactly("a", "b", "c", "d", "e");
     assertThat(result.outcomes()).allMatch(outcome -> outcome.status().equals("ok"));
     assertThat(result.outcomes()).allMatch(outcome -> outcome.pruned().equals(List.of("20261101T000000Z")));
-    assertThat(JOURNAL).containsExactly("prune a", "prune b", "prune c", "prune d", "prune e");
+    // Prunes of backups that ended together run at once, in either order.
+    assertThat(JOURNAL).containsExactlyInAnyOrder("prune a", "prune b", "prune c", "prune d", "prune e");
     assertThat(maxOverlap()).isEqualTo(2);
     // Each backup carries the policy's hooks and host.
     assertThat(REQUESTS).allMatch(request -> request.hooks().preSnapshot().equals("app-quiesce")
@@ -194,18 +195,6 @@ class PlanWorkflowTest {
   }
 
   private static int maxOverlap() {
-    List<long[]> events = new ArrayList<>();
-    for (long[] span : SPANS) {
-      events.add(new long[] {span[0], 1});
-      events.add(new long[] {span[1], -1});
-    }
-    events.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
-    int running = 0;
-    int max = 0;
-    for (long[] event : events) {
-      running += (int) event[1];
-      max = Math.max(max, running);
-    }
-    return max;
+    return Overlaps.max(SPANS);
   }
 }
