@@ -18,7 +18,7 @@ import java.util.Map;
  * @param failures the VMs (and hosts) that did not end "ok", with their reasons
  * @param largestEvents the most events of any history read
  * @param meanDurations mean time from first to last event of the histories read, by workflow type
- * @param meanPruneTailMillis mean time a host's plan spent pruning after its backups
+ * @param meanPruneTailMillis mean time a host's plan with retention spent after its last backup ended
  * @param backupTimeSplit fractions of the BackupWorkflows' time: host activities running, waiting for a
  *     worker, everything else
  * @param scheduleToStart sorted latencies of host activities in the histories read, milliseconds
@@ -124,7 +124,7 @@ public record FleetReport(
     largestHistories.forEach((type, size) -> md.append(String.format("  - %s: %d events, %d bytes (%s; %d read)%n",
         type, size.events(), size.bytes(), size.workflowId(), historiesRead.get(type))));
     md.append(String.format("- Mean duration of a BackupWorkflow %d ms (its host work %d ms), of a PlanWorkflow %d ms, "
-            + "of which %d ms pruning after the last backup (one PruneWorkflow child after another)%n",
+            + "of which %d ms after its last backup ended (the prunes still running, then the plan's end)%n",
         meanDurations.getOrDefault("BackupWorkflow", 0L), d.perBackup().toMillis(),
         meanDurations.getOrDefault("PlanWorkflow", 0L), meanPruneTailMillis));
     md.append(String.format("- A BackupWorkflow's time: %.0f %% host activities running (host work, polling, file"

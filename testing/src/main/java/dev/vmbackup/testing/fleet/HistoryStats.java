@@ -44,6 +44,7 @@ final class HistoryStats {
     long last = Timestamps.toMillis(history.getEvents(history.getEventsCount() - 1).getEventTime());
     durations.computeIfAbsent(type, t -> new ArrayList<>()).add(last - first);
     long firstPrune = -1;
+    long lastBackupEnd = -1;
     Map<Long, Long> startedAt = new HashMap<>();
     long running = 0;
     long waiting = 0;
@@ -70,6 +71,15 @@ final class HistoryStats {
               .equals("PruneWorkflow")) {
         firstPrune = Timestamps.toMillis(event.getEventTime());
       }
+      if (event.hasChildWorkflowExecutionCompletedEventAttributes()
+          && event.getChildWorkflowExecutionCompletedEventAttributes().getWorkflowType().getName()
+              .equals("BackupWorkflow")) {
+        lastBackupEnd = time;
+      } else if (event.hasChildWorkflowExecutionFailedEventAttributes()
+          && event.getChildWorkflowExecutionFailedEventAttributes().getWorkflowType().getName()
+              .equals("BackupWorkflow")) {
+        lastBackupEnd = time;
+      }
       if (event.hasActivityTaskScheduledEventAttributes()
           && !TaskQueues.WORKFLOWS.equals(event.getActivityTaskScheduledEventAttributes().getTaskQueue().getName())) {
         scheduled.put(event.getEventId(), Timestamps.toMillis(event.getEventTime()));
@@ -93,8 +103,8 @@ final class HistoryStats {
       backupRunning += running;
       backupWaiting += waiting;
     }
-    if (firstPrune >= 0) {
-      pruneTails.add(last - firstPrune);
+    if (firstPrune >= 0 && lastBackupEnd >= 0) {
+      pruneTails.add(last - lastBackupEnd);
     }
   }
 
@@ -131,8 +141,8 @@ final class HistoryStats {
   }
 
   /**
-   * Mean time a plan spends after its last backup, pruning: its prune children run one after another
-   * once every backup has ended. Zero without retention.
+   * Mean time a plan with retention spends after its last backup ended: the prunes still running then
+   * (each VM's prune follows its own backup) and the plan's end. Zero without retention.
    */
   long meanPruneTailMillis() {
     return Math.round(pruneTails.stream().mapToLong(Long::longValue).average().orElse(0));
