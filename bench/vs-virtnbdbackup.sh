@@ -240,7 +240,9 @@ vmb_backup() {
     return 1
   fi
   wall=$(since "$start")
-  "$TEMPORAL" workflow describe --workflow-id "backup-$HOST-$dom" --address "$ADDR" -o json >"$out.describe"
+  # Called as $(vmb_backup ...) || ...: errexit does not apply in here, so every step is checked.
+  "$TEMPORAL" workflow describe --workflow-id "backup-$HOST-$dom" --address "$ADDR" -o json >"$out.describe" ||
+    { log "temporal workflow describe backup-$HOST-$dom failed"; return 1; }
   local workflow
   workflow=$(python3 - "$out.describe" <<'PY'
 import json, re, sys
@@ -254,7 +256,7 @@ def t(s):
     return base.timestamp() + frac
 print("%.3f" % (t(info["closeTime"]) - t(info["startTime"])))
 PY
-)
+) || { log "no start and close time in $out.describe"; return 1; }
   echo "$wall $workflow"
 }
 json_field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"; }
@@ -395,7 +397,7 @@ LAST="$DIR/vnb/r$RUNS"
 if ((VNB_INC)); then level=inc; chain="full, 2 incrementals"; else level=copy; chain="copy"; LAST="$DIR/vnb/check"; fi
 # The paused guest's agent cannot freeze anything: virtnbdbackup warns and goes on.
 if virtnbdbackup -d "$VNB" -l "$level" -o "$LAST" "${VNB_OPTS[@]}" >"$DIR/vnb/check.log" 2>&1 &&
-  virtnbdrestore -i "$LAST" -o "$DIR/vnb-restore" -n -L "$DIR/vnb/restore.log" >"$DIR/vnb/restore.out" 2>&1; then
+  virtnbdrestore -i "$LAST" -o "$DIR/vnb-restore" -n -f "$DIR/sock/restore.sock" -L "$DIR/vnb/restore.log" >"$DIR/vnb/restore.out" 2>&1; then
   restored=$(find "$DIR/vnb-restore" -maxdepth 1 -name 'vda*' -type f | head -1)
   if [[ -n "$restored" ]]; then
     compare "virtnbdbackup -l $level, restored with virtnbdrestore (chain: $chain)" "$restored" "$DIR/$VNB/vda.qcow2"
