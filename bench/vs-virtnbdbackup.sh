@@ -374,7 +374,7 @@ compare() { # LABEL IMAGE SOURCE
   if qemu-img compare -U "$2" "$3" >"$DIR/compare.err" 2>&1; then
     note "correct: $1: qemu-img compare finds it identical to the paused source image"
   else
-    note "DIFFERENT: $1: qemu-img compare says $(head -3 "$DIR/compare.err" | tr '\n' ' ')"
+    note "DIFFERENT: $1: qemu-img compare says $(head -3 "$DIR/compare.err" | tr '\n' ' ')(not yet investigated: the cause may be this script's own restore or compare step rather than the tool)"
   fi
 }
 "${V[@]}" suspend "$VMF" >/dev/null
