@@ -1,5 +1,8 @@
 package dev.vmbackup.workflows;
 
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -52,34 +55,14 @@ public final class HostSelection {
         hosts.add(entry);
         continue;
       }
-      Pattern glob = toRegex(entry);
-      List<String> matched = registered.stream().filter(host -> glob.matcher(host).matches()).toList();
+      // The JDK's glob matcher, as for domain globs on the host; a host name has no '/' to trip it.
+      PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + entry);
+      List<String> matched = registered.stream().filter(host -> glob.matches(Path.of(host))).toList();
       if (matched.isEmpty()) {
         unmatched.add(entry);
       }
       hosts.addAll(matched);
     }
     return new Selected(new ArrayList<>(hosts), unmatched);
-  }
-
-  private static Pattern toRegex(String glob) {
-    StringBuilder regex = new StringBuilder();
-    boolean inClass = false;
-    for (char c : glob.toCharArray()) {
-      if (inClass) {
-        regex.append(c);
-        inClass = c != ']';
-      } else if (c == '*') {
-        regex.append(".*");
-      } else if (c == '?') {
-        regex.append('.');
-      } else if (c == '[') {
-        regex.append('[');
-        inClass = true;
-      } else {
-        regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(regex.toString());
   }
 }
