@@ -12,7 +12,7 @@ import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.BackupJobActivities;
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupJobResult;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -21,7 +21,7 @@ import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -81,22 +81,22 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   @Override
-  public BackupJobResult runBackupJob(BackupJobPlan plan) {
+  public BackupJobResult runBackupJob(BackupJobRequest plan) {
     return ActivityBoundary.run("back up " + plan.domain(), () -> run(plan));
   }
 
   @Override
-  public void cancelBackupJob(BackupJobPlan plan) {
+  public void cancelBackupJob(BackupJobRequest plan) {
     ActivityBoundary.run("undo the backup job of " + plan.domain(), () -> cancel(plan));
   }
 
   @Override
-  public RetainResult publishIncrementalBackup(PublishIncrementalRequest request) {
+  public RepositoryCopyResult publishIncrementalBackup(PublishIncrementalRequest request) {
     return ActivityBoundary.run("publish backup " + request.backupId() + " of " + request.domain(),
         () -> publish(request));
   }
 
-  private BackupJobResult run(BackupJobPlan plan) {
+  private BackupJobResult run(BackupJobRequest plan) {
     String domain = plan.domain();
     BackupApi api = hypervisor.backupApi();
     Path partial = Path.of(plan.partialDir());
@@ -155,7 +155,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   /** Waits for the job, heartbeating its progress; tolerates libvirtd restarting meanwhile (the job survives). */
-  private void awaitCompletion(BackupJobPlan plan) {
+  private void awaitCompletion(BackupJobRequest plan) {
     String domain = plan.domain();
     BackupApi api = hypervisor.backupApi();
     Instant unreachableSince = null;
@@ -205,7 +205,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
    * libvirt reports the job finished before QEMU has closed its targets (the job's end is announced,
    * then the target is detached); until then clusters and metadata may not all be in the file.
    */
-  private void awaitTargetsClosed(BackupJobPlan plan) {
+  private void awaitTargetsClosed(BackupJobRequest plan) {
     Instant deadline = Instant.now().plus(LIBVIRTD_GRACE);
     for (IncrementalDisk disk : plan.disks()) {
       while (images.inUse(Path.of(disk.file()), disk.format())) {
@@ -220,7 +220,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   /** A running backup job is ours only if it writes into exactly our targets; vmbackup never touches another. */
-  private static void requireOurs(BackupJobPlan plan, String backupXml) {
+  private static void requireOurs(BackupJobRequest plan, String backupXml) {
     if (!ours(plan, backupXml)) {
       throw new HostFailure(FailureType.DOMAIN_STATE, "another backup job runs on " + plan.domain()
           + " (targets " + BackupXml.targets(backupXml) + "); vmbackup does not interfere with it");
@@ -236,7 +236,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     }
   }
 
-  private void cancel(BackupJobPlan plan) {
+  private void cancel(BackupJobRequest plan) {
     String domain = plan.domain();
     Optional<DomainStatus> status = hypervisor.lookup(domain);
     if (status.isPresent() && status.get().state().isActive()) {
@@ -270,7 +270,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   /** Aborts this backup's job, if it runs, and waits until libvirt no longer lists it. */
-  private void abortAndAwait(BackupJobPlan plan) {
+  private void abortAndAwait(BackupJobRequest plan) {
     if (abortIfOurs(plan)) {
       while (hypervisor.backupApi().backupJobXml(plan.domain()).isPresent()) {
         Heartbeats.beat(null);
@@ -280,7 +280,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   /** Aborts this backup's job if it runs; returns whether it did. Anybody else's job is left alone. */
-  private boolean abortIfOurs(BackupJobPlan plan) {
+  private boolean abortIfOurs(BackupJobRequest plan) {
     String domain = plan.domain();
     BackupApi api = hypervisor.backupApi();
     Optional<String> running = api.backupJobXml(domain);
@@ -301,17 +301,17 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     return true;
   }
 
-  private static boolean ours(BackupJobPlan plan, String backupXml) {
+  private static boolean ours(BackupJobRequest plan, String backupXml) {
     Map<String, String> expected = new LinkedHashMap<>();
     plan.disks().forEach(disk -> expected.put(disk.target(), disk.file()));
     return BackupXml.targets(backupXml).equals(expected);
   }
 
-  private RetainResult publish(PublishIncrementalRequest request) {
+  private RepositoryCopyResult publish(PublishIncrementalRequest request) {
     BackupRepository repository = repositories.open(request.repository());
     Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
     if (published.isPresent()) {
-      return new RetainResult(request.finalDir(), request.bytesTransferred(), published.get().disks());
+      return new RepositoryCopyResult(request.finalDir(), request.bytesTransferred(), published.get().disks());
     }
     Path partial = BackupManifests.partialDir(request.partialDir());
     long total = 0;
@@ -347,7 +347,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     }
     BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest,
         List.of(STARTED, DONE));
-    return new RetainResult(request.finalDir(), request.bytesTransferred(), manifest.disks());
+    return new RepositoryCopyResult(request.finalDir(), request.bytesTransferred(), manifest.disks());
   }
 
   private static long size(Path file) {

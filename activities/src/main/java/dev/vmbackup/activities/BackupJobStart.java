@@ -7,7 +7,7 @@ import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.workflows.FailureType;
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.IncrementalDisk;
 import java.io.IOException;
@@ -43,7 +43,7 @@ final class BackupJobStart {
   }
 
   /** Creates the target images and starts the job, with the guest's filesystems frozen around the start if asked. */
-  BackupJobActivitiesImpl.Started begin(BackupJobPlan plan, Path partial) {
+  BackupJobActivitiesImpl.Started begin(BackupJobRequest plan, Path partial) {
     String domain = plan.domain();
     for (IncrementalDisk disk : plan.disks()) {
       long size = imageTool.info(Path.of(disk.source())).virtualSize();
@@ -165,7 +165,7 @@ final class BackupJobStart {
    * duration, and the partial directory lets it through (search permission, no listing) while the
    * job runs; the publish step closes it again.
    */
-  private void prepareTargets(BackupJobPlan plan, Path partial) {
+  private void prepareTargets(BackupJobRequest plan, Path partial) {
     try {
       Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx--x--x"));
       for (IncrementalDisk disk : plan.disks()) {
@@ -183,7 +183,7 @@ final class BackupJobStart {
   }
 
   /** Limits the running job's copying per disk, if the worker was asked to. */
-  void limitBandwidth(BackupJobPlan plan) {
+  void limitBandwidth(BackupJobRequest plan) {
     if (bytesPerSecond <= 0) {
       return;
     }

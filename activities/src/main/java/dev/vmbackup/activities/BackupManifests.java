@@ -9,7 +9,7 @@ import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
-import dev.vmbackup.workflows.model.RetainRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +31,7 @@ public final class BackupManifests {
       Strategy strategy, CaptureMode captureRequested, CaptureMode capture, List<String> warnings) {}
 
   /** The manifest of a backup whose files the copy step copied (strategies full and chain). */
-  static Manifest retained(RetainRequest request, List<ManifestDisk> disks, ManifestFile memory,
+  static Manifest copied(RepositoryCopyRequest request, List<ManifestDisk> disks, ManifestFile memory,
       ManifestFile domainXml, ManifestFile nvram) {
     Header header = new Header(request.domain(), request.uuid(), request.host(), request.backupId(),
         request.startedAtMillis(), request.strategy(), request.captureRequested(), request.capture(),

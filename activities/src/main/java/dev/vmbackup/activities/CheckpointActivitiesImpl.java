@@ -9,7 +9,7 @@ import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.workflows.FailureType;
-import dev.vmbackup.workflows.IncrementalPlanner;
+import dev.vmbackup.workflows.IncrementalDecisions;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.CheckpointActivities;
 import dev.vmbackup.workflows.model.CheckpointDeletion;
@@ -19,7 +19,7 @@ import dev.vmbackup.workflows.model.DiskState;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.IncrementalDecision;
 import dev.vmbackup.workflows.model.IncrementalFacts;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import dev.vmbackup.workflows.model.Strategy;
@@ -54,12 +54,12 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
   }
 
   @Override
-  public IncrementalDecision planIncrementalBackup(IncrementalPlanRequest request) {
+  public IncrementalDecision planIncrementalBackup(IncrementalDecisionRequest request) {
     return ActivityBoundary.run("plan the backup of " + request.domain().name(), () -> {
       IncrementalFacts facts = facts(request.domain(), request.domain().repository());
       try {
-        return IncrementalPlanner.decide(facts, request.strategy(), request.fullEvery(), request.allowFullFallback());
-      } catch (IncrementalPlanner.UntrackableDisks e) {
+        return IncrementalDecisions.decide(facts, request.strategy(), request.fullEvery(), request.allowFullFallback());
+      } catch (IncrementalDecisions.UntrackableDisks e) {
         throw new HostFailure(FailureType.UNSUPPORTED_DISK, e.getMessage());
       }
     });
@@ -71,7 +71,7 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
       String domain = Validation.domainName("domain", request.domain());
       List<String> deleted = new ArrayList<>();
       for (String name : request.checkpoints()) {
-        if (!IncrementalPlanner.isVmbackupCheckpoint(name)) {
+        if (!IncrementalDecisions.isVmbackupCheckpoint(name)) {
           throw new IllegalArgumentException("checkpoint " + name + " is not vmbackup's; it is left alone");
         }
         if (cleaner.delete(domain, name)) {
@@ -92,7 +92,7 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
       DomainInfo info = new DomainInfo(domain, status.uuid(), status.state(), status.persistent(), List.of(),
           List.of(), false, null, repository);
       List<String> deleted = new ArrayList<>();
-      for (String name : IncrementalPlanner.unneededCheckpoints(facts(info, repository))) {
+      for (String name : IncrementalDecisions.unneededCheckpoints(facts(info, repository))) {
         if (cleaner.delete(domain, name)) {
           deleted.add(name);
         }
@@ -118,7 +118,7 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
     List<CheckpointState> checkpoints = new ArrayList<>();
     Map<String, Set<String>> liveBitmaps = new HashMap<>();
     for (String checkpoint : api.checkpointNames(name)) {
-      if (!IncrementalPlanner.isVmbackupCheckpoint(checkpoint)) {
+      if (!IncrementalDecisions.isVmbackupCheckpoint(checkpoint)) {
         continue;
       }
       String xml = api.checkpointXml(name, checkpoint, active).orElse(null);

@@ -11,7 +11,7 @@ import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.CopyProgress;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,11 +54,11 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   @Override
-  public SavedStateResult saveAndRestore(SavedStatePlan plan) {
+  public SavedStateResult saveAndRestore(SavedStateRequest plan) {
     return ActivityBoundary.run("save and restore " + plan.domain(), () -> saveAndRestoreNow(plan));
   }
 
-  private SavedStateResult saveAndRestoreNow(SavedStatePlan plan) {
+  private SavedStateResult saveAndRestoreNow(SavedStateRequest plan) {
     if (Heartbeats.attempt() > 1) {
       // A worker killed inside the save leaves libvirtd to finish it; the state file is not to be
       // touched until then.
@@ -91,11 +91,11 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
     }
 
     // The VM is stopped now, its state in the file: freeze its images and put the overlays in place.
-    for (SavedStatePlan.Disk disk : plan.disks()) {
+    for (SavedStateRequest.Disk disk : plan.disks()) {
       freeze(disk);
     }
     String xml = hypervisor.savedStateXml(plan.stateFile());
-    for (SavedStatePlan.Disk disk : plan.disks()) {
+    for (SavedStateRequest.Disk disk : plan.disks()) {
       // Also drops the recorded backing chain, which names the old one: libvirt probes the overlay's.
       xml = DomainXml.withDiskSource(xml, disk.target(), disk.overlay(), "qcow2");
     }
@@ -108,7 +108,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   /** Renames the image aside if planned, and creates the overlay on the frozen image; idempotent. */
-  private void freeze(SavedStatePlan.Disk disk) {
+  private void freeze(SavedStateRequest.Disk disk) {
     Path image = Path.of(disk.image());
     Path frozen = Path.of(disk.frozen());
     Path overlay = Path.of(disk.overlay());
@@ -138,13 +138,13 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   /** Strategy chain keeps the overlays: the persistent definition must name them as the live one does. */
-  private void pointPersistentDefinition(SavedStatePlan plan) {
+  private void pointPersistentDefinition(SavedStateRequest plan) {
     if (!hypervisor.lookup(plan.domain()).map(DomainStatus::persistent).orElse(false)
-        || plan.disks().stream().allMatch(SavedStatePlan.Disk::renamed)) {
+        || plan.disks().stream().allMatch(SavedStateRequest.Disk::renamed)) {
       return;
     }
     String xml = hypervisor.domainXml(plan.domain(), true);
-    for (SavedStatePlan.Disk disk : plan.disks()) {
+    for (SavedStateRequest.Disk disk : plan.disks()) {
       if (!disk.renamed()) {
         xml = DomainXml.withDiskSource(xml, disk.target(), disk.overlay(), "qcow2");
       }
@@ -153,8 +153,8 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   /** Every disk runs on its overlay, backed by its frozen image. */
-  private boolean onOverlays(SavedStatePlan plan) {
-    for (SavedStatePlan.Disk disk : plan.disks()) {
+  private boolean onOverlays(SavedStateRequest plan) {
+    for (SavedStateRequest.Disk disk : plan.disks()) {
       List<String> chain = jobs.liveChain(plan.domain(), disk.target());
       if (chain.size() < 2 || !chain.get(0).equals(disk.overlay()) || !chain.get(1).equals(disk.frozen())) {
         return false;
@@ -163,8 +163,8 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
     return true;
   }
 
-  private void requireOnImages(SavedStatePlan plan) {
-    for (SavedStatePlan.Disk disk : plan.disks()) {
+  private void requireOnImages(SavedStateRequest plan) {
+    for (SavedStateRequest.Disk disk : plan.disks()) {
       String now = jobs.liveChain(plan.domain(), disk.target()).get(0);
       if (!now.equals(disk.image()) || (disk.renamed() && Files.exists(Path.of(disk.frozen())))) {
         throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
@@ -175,11 +175,11 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   @Override
-  public void undoSaveAndRestore(SavedStatePlan plan) {
+  public void undoSaveAndRestore(SavedStateRequest plan) {
     ActivityBoundary.run("bring " + plan.domain() + " back from its saved state", () -> undo(plan));
   }
 
-  private void undo(SavedStatePlan plan) {
+  private void undo(SavedStateRequest plan) {
     Optional<DomainStatus> status = hypervisor.lookup(plan.domain());
     if (status.isEmpty()) {
       log.warn("domain {} is gone; its images are left as they are for inspection", plan.domain());
@@ -190,7 +190,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
       // The VM runs (or ran) on the overlays and wrote to them: keep them, and make the ones that took
       // an image's place need nothing of this backup. Overlays beside the images are committed back
       // by the snapshot's compensation.
-      for (SavedStatePlan.Disk disk : plan.disks()) {
+      for (SavedStateRequest.Disk disk : plan.disks()) {
         if (disk.renamed()) {
           jobs.pullOut(plan.domain(), disk.target(), disk.image(), disk.frozen(), Heartbeats::beat);
           HostFiles.deleteIfExists(Path.of(disk.frozen()));
@@ -203,7 +203,7 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
       return;
     }
     // Stopped by the save and never restored: the overlays hold nothing; put the images back.
-    for (SavedStatePlan.Disk disk : plan.disks()) {
+    for (SavedStateRequest.Disk disk : plan.disks()) {
       if (disk.renamed()) {
         if (Files.exists(Path.of(disk.frozen()))) {
           HostFiles.deleteIfExists(Path.of(disk.image()));
@@ -231,9 +231,9 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   @Override
-  public void pullIntoOverlays(SavedStatePlan plan) {
+  public void pullIntoOverlays(SavedStateRequest plan) {
     ActivityBoundary.run("pull the frozen images of " + plan.domain() + " into its disks", () -> {
-      for (SavedStatePlan.Disk disk : plan.disks()) {
+      for (SavedStateRequest.Disk disk : plan.disks()) {
         if (disk.renamed()) {
           jobs.pullOut(plan.domain(), disk.target(), disk.image(), disk.frozen(), Heartbeats::beat);
         }
@@ -242,10 +242,10 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
   }
 
   @Override
-  public void retainFrozenImages(SavedStatePlan plan) {
+  public void retainFrozenImages(SavedStateRequest plan) {
     ActivityBoundary.run("move the frozen images of " + plan.domain() + " into the backup", () -> {
       Path partial = Path.of(plan.partialDir());
-      for (SavedStatePlan.Disk disk : plan.disks()) {
+      for (SavedStateRequest.Disk disk : plan.disks()) {
         if (!disk.renamed()) {
           continue;
         }
@@ -308,15 +308,15 @@ public final class SavedStateActivitiesImpl implements SavedStateActivities {
         () -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + domain + " not found"));
   }
 
-  private static Path marker(SavedStatePlan plan) {
+  private static Path marker(SavedStateRequest plan) {
     return Path.of(plan.partialDir(), BackupLayout.SAVED_STATE_MARKER);
   }
 
-  private static Optional<Marker> readMarker(SavedStatePlan plan) {
+  private static Optional<Marker> readMarker(SavedStateRequest plan) {
     return StepMarkers.read(marker(plan), Marker.class);
   }
 
-  private static void writeMarker(SavedStatePlan plan, Marker marker) {
+  private static void writeMarker(SavedStateRequest plan, Marker marker) {
     StepMarkers.write(marker(plan), marker);
   }
 

@@ -10,8 +10,8 @@ import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DomainState;
-import dev.vmbackup.workflows.model.OverlayPlan;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,16 +37,16 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
   }
 
   @Override
-  public SnapshotResult createExternalSnapshot(SnapshotPlan plan) {
+  public SnapshotResult createExternalSnapshot(SnapshotRequest plan) {
     return ActivityBoundary.run("snapshot " + plan.domain(), () -> create(plan));
   }
 
   @Override
-  public void revertExternalSnapshot(SnapshotPlan plan) {
+  public void revertExternalSnapshot(SnapshotRequest plan) {
     ActivityBoundary.run("undo the snapshot of " + plan.domain(), () -> revert(plan));
   }
 
-  private SnapshotResult create(SnapshotPlan plan) {
+  private SnapshotResult create(SnapshotRequest plan) {
     DomainStatus status = hypervisor.lookup(plan.domain())
         .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + plan.domain() + " not found"));
     if (!status.state().isActive() && plan.stateBefore().isActive()) {
@@ -61,7 +61,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
       // An earlier attempt took the snapshot and died before reporting it.
       return readMarker(plan).orElseGet(() -> unreportedSnapshot(plan));
     }
-    for (OverlayPlan overlay : plan.overlays()) {
+    for (DiskOverlay overlay : plan.overlays()) {
       String now = sources.get(overlay.target());
       if (!overlay.image().equals(now)) {
         throw new HostFailure(FailureType.DISK_CHAIN_CHANGED,
@@ -108,7 +108,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
     return result;
   }
 
-  private void revert(SnapshotPlan plan) {
+  private void revert(SnapshotRequest plan) {
     Optional<DomainStatus> status = hypervisor.lookup(plan.domain());
     if (status.isEmpty()) {
       log.warn("domain {} is gone; its overlays (if any) are left in place for inspection", plan.domain());
@@ -117,7 +117,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
     if (status.get().state().isActive()) {
       recoverFromEarlierAttempt(plan, status.get());
     }
-    for (OverlayPlan overlay : plan.overlays()) {
+    for (DiskOverlay overlay : plan.overlays()) {
       merger.merge(plan.domain(), overlay.target(), overlay.overlay(), overlay.image(), overlay.format(),
           job -> Heartbeats.beat(job));
     }
@@ -130,7 +130,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * domain's job has ended, then sees the outcome. Touching the VM meanwhile (resuming it from the final
    * pause of a memory save, deleting the overlays being created) would break the snapshot in flight.
    */
-  private void awaitEarlierAttemptsJob(SnapshotPlan plan) {
+  private void awaitEarlierAttemptsJob(SnapshotRequest plan) {
     if (Polling.untilDomainJobEnds(hypervisor, plan.domain(), "the domain job of " + plan.domain())) {
       log.warn("waited for a libvirt job on {}, probably the snapshot of an attempt that died", plan.domain());
     }
@@ -142,7 +142,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * fails. Whether a quiesced snapshot froze the filesystems (or fell back to a crash-consistent one)
    * cannot be known, so it is recorded as crash-consistent.
    */
-  private static SnapshotResult unreportedSnapshot(SnapshotPlan plan) {
+  private static SnapshotResult unreportedSnapshot(SnapshotRequest plan) {
     if (plan.capture() == CaptureMode.MEMORY && plan.memoryFile() != null && nonEmpty(Path.of(plan.memoryFile()))) {
       return new SnapshotResult(CaptureMode.MEMORY,
           List.of("the snapshot was taken by an attempt that did not report back"), 0);
@@ -165,7 +165,7 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * it, but never resume a VM that was paused before the backup began. Resumed first: libvirt asks
    * the guest agent nothing while the guest is paused, so a frozen guest looks thawed until then.
    */
-  private void recoverFromEarlierAttempt(SnapshotPlan plan, DomainStatus status) {
+  private void recoverFromEarlierAttempt(SnapshotRequest plan, DomainStatus status) {
     if (status.state() == DomainState.PAUSED && plan.stateBefore() == DomainState.RUNNING) {
       log.warn("resuming {}, left paused by an interrupted snapshot", plan.domain());
       hypervisor.resume(plan.domain());
@@ -177,13 +177,13 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
   }
 
   /** Overlay files and a memory file of an attempt that failed before the VM switched to them. */
-  private void deleteLeftovers(SnapshotPlan plan) {
+  private void deleteLeftovers(SnapshotRequest plan) {
     plan.overlays().forEach(overlay -> deleteIfExists(overlay.overlay()));
     deleteIfExists(plan.memoryFile());
   }
 
-  private static List<String> excludedTargets(SnapshotPlan plan, Map<String, String> sources) {
-    List<String> planned = plan.overlays().stream().map(OverlayPlan::target).toList();
+  private static List<String> excludedTargets(SnapshotRequest plan, Map<String, String> sources) {
+    List<String> planned = plan.overlays().stream().map(DiskOverlay::target).toList();
     return sources.keySet().stream().filter(target -> !planned.contains(target)).toList();
   }
 
@@ -197,15 +197,15 @@ public final class SnapshotActivitiesImpl implements SnapshotActivities {
    * The snapshot's outcome, kept in the partial backup directory so that a retry after a crash can
    * report what the first attempt achieved; the copy step removes it.
    */
-  static Path marker(SnapshotPlan plan) {
+  static Path marker(SnapshotRequest plan) {
     return Path.of(plan.partialDir(), BackupLayout.SNAPSHOT_MARKER);
   }
 
-  private Optional<SnapshotResult> readMarker(SnapshotPlan plan) {
+  private Optional<SnapshotResult> readMarker(SnapshotRequest plan) {
     return StepMarkers.read(marker(plan), SnapshotResult.class);
   }
 
-  private void writeMarker(SnapshotPlan plan, SnapshotResult result) {
+  private void writeMarker(SnapshotRequest plan, SnapshotResult result) {
     try {
       StepMarkers.write(marker(plan), result);
     } catch (UncheckedIOException e) {

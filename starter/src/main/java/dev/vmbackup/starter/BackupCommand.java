@@ -1,6 +1,6 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.workflows.Validation;
+import dev.vmbackup.workflows.BackupRequestValidation;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.CaptureMode;
@@ -82,28 +82,20 @@ class BackupCommand implements Callable<Integer> {
     }
   }
 
-  /** Everything is checked here first, so bad input fails before anything starts. */
+  /**
+   * The request, checked first by the workflow's own validation, so that bad input fails here with the
+   * message the workflow would give, before anything starts.
+   */
   private BackupRequest request() {
     try {
-      Validation.domainName("domain", domain);
-      Validation.hostName(options.effectiveHost());
-      String repository = options.requestedRepository();
-      if (repository != null) {
-        Validation.repository(repository);
-      }
       Strategy parsed = Strategy.fromWire(strategy);
       if (maxChainLength != null && parsed != Strategy.CHAIN) {
+        // Only the command line can tell an option given in vain; a request carries no such thing.
         throw new IllegalArgumentException("--max-chain-length applies to --strategy chain only");
       }
-      if (maxChainLength != null && maxChainLength < 2) {
-        throw new IllegalArgumentException("--max-chain-length must be at least 2 (the active overlay and the one"
-            + " a backup adds)");
-      }
-      if (fullEvery != null && fullEvery < 0) {
-        throw new IllegalArgumentException("--full-every must be 0 or more");
-      }
-      return new BackupRequest(domain, options.effectiveHost(), CaptureMode.fromWire(capture), repository, parsed,
-          maxChainLength, null, fullEvery, allowFullFallback ? Boolean.TRUE : null);
+      return BackupRequestValidation.validate(new BackupRequest(domain, options.effectiveHost(),
+          CaptureMode.fromWire(capture), options.requestedRepository(), parsed, maxChainLength, null, fullEvery,
+          allowFullFallback ? Boolean.TRUE : null));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

@@ -101,7 +101,15 @@ class BadInputE2ETest extends EndToEndTest {
         Arguments.of(new String[] {"restore", "vm1", "20261122T221500Z", "--as", "a/../b"},
             "vmbackup: new domain name 'a/../b'" + name),
         Arguments.of(new String[] {"verify", "..", "20261122T221500Z"}, "vmbackup: domain '..'" + name),
-        Arguments.of(new String[] {"list", "vm/.."}, "vmbackup: domain 'vm/..'" + name));
+        Arguments.of(new String[] {"list", "vm/.."}, "vmbackup: domain 'vm/..'" + name),
+        // The workflow's own request validation, run by the command line before it starts anything.
+        Arguments.of(new String[] {"backup", "vm1", "--strategy", "incremental", "--capture", "memory"},
+            "vmbackup: capture memory is not available with strategy incremental: libvirt's backup API copies"
+                + " disks only; use quiesce or crash"),
+        Arguments.of(new String[] {"backup", "vm1", "--strategy", "chain", "--max-chain-length", "1"},
+            "vmbackup: maxChainLength 1 is too small: a chain needs at least 2 overlays"),
+        Arguments.of(new String[] {"backup", "vm1", "--full-every", "-1"},
+            "vmbackup: fullEvery must be 0 or more, not -1"));
   }
 
   @ParameterizedTest

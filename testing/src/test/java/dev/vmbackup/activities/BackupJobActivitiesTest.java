@@ -10,7 +10,7 @@ import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.FailureType;
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupJobResult;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -232,18 +232,18 @@ class BackupJobActivitiesTest {
   }
 
   /** A planned first backup of the guest, with its partial directory. */
-  private record Fixture(DomainInfo domain, PreparedBackup prepared, BackupJobPlan plan) {}
+  private record Fixture(DomainInfo domain, PreparedBackup prepared, BackupJobRequest plan) {}
 
   private Fixture fixture(TestGuest guest) {
     DomainInfo domain = harness.inspect(guest);
     PreparedBackup prepared = harness.prepare(domain);
     IncrementalDecision decision = harness.plan(domain, Strategy.INCREMENTAL);
-    BackupJobPlan plan = IncrementalHarness.jobPlan(decision, Strategy.INCREMENTAL, domain, prepared, CaptureMode.CRASH);
+    BackupJobRequest plan = IncrementalHarness.jobPlan(decision, Strategy.INCREMENTAL, domain, prepared, CaptureMode.CRASH);
     return new Fixture(domain, prepared, plan);
   }
 
   /** Starts the plan's job with virsh, as an attempt that then died would have; optionally slowed down. */
-  private void startByHand(TestGuest guest, BackupJobPlan plan, int mibPerSecond) {
+  private void startByHand(TestGuest guest, BackupJobRequest plan, int mibPerSecond) {
     try {
       Files.setPosixFilePermissions(Path.of(plan.partialDir()), PosixFilePermissions.fromString("rwx--x--x"));
       for (IncrementalDisk disk : plan.disks()) {

@@ -23,8 +23,8 @@ import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.Manifest;
-import dev.vmbackup.workflows.model.OverlayPlan;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.Verification;
 import io.temporal.failure.ActivityFailure;
@@ -74,8 +74,8 @@ class ChainActivitiesTest {
     String top = activeImage(guest.name(), "vda");
     String overlay = image + ".vmbackup-chain-" + backupId + ".qcow2";
     Path partial = Files.createDirectories(guest.dir().resolve("partial-" + backupId));
-    snapshot.createExternalSnapshot(new SnapshotPlan(guest.name(), backupId, CaptureMode.CRASH, false,
-        List.of(new OverlayPlan("vda", top, "qcow2", overlay)), partial.toString(), null, state));
+    snapshot.createExternalSnapshot(new SnapshotRequest(guest.name(), backupId, CaptureMode.CRASH, false,
+        List.of(new DiskOverlay("vda", top, "qcow2", overlay)), partial.toString(), null, state));
     return overlay;
   }
 

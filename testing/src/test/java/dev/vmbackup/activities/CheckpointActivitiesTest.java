@@ -205,7 +205,7 @@ class CheckpointActivitiesTest {
       assertThat(failure.getOriginalMessage()).contains("vdb (raw " + guest.diskPath("vdb") + ")")
           .contains("--allow-full-fallback");
       IncrementalDecision allowed = harness.checkpoints.planIncrementalBackup(
-          new dev.vmbackup.workflows.model.IncrementalPlanRequest(domain, Strategy.INCREMENTAL, 7, true));
+          new dev.vmbackup.workflows.model.IncrementalDecisionRequest(domain, Strategy.INCREMENTAL, 7, true));
       assertThat(allowed.full()).isTrue();
       assertThat(allowed.checkpoints()).isFalse();
     }

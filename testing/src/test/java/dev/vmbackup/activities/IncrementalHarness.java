@@ -12,26 +12,26 @@ import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.testing.Commands;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.testing.TestHost;
-import dev.vmbackup.workflows.IncrementalPlanner;
+import dev.vmbackup.workflows.IncrementalDecisions;
 import dev.vmbackup.workflows.activities.BackupDirectoryActivities;
 import dev.vmbackup.workflows.activities.BackupJobActivities;
 import dev.vmbackup.workflows.activities.CheckpointActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupJobResult;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.CheckpointDeletion;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.IncrementalDecision;
 import dev.vmbackup.workflows.model.IncrementalDisk;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.InspectRequest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import io.temporal.activity.ActivityOptions;
@@ -78,7 +78,7 @@ final class IncrementalHarness implements AutoCloseable {
   private Instant nextId = Instant.parse("2026-01-01T00:00:00Z");
 
   /** A backup taken by {@link #backup}. */
-  record Taken(IncrementalDecision decision, BackupJobPlan plan, BackupJobResult job, Manifest manifest, Path dir) {}
+  record Taken(IncrementalDecision decision, BackupJobRequest plan, BackupJobResult job, Manifest manifest, Path dir) {}
 
   IncrementalHarness(String prefix) {
     this(prefix, 0);
@@ -152,11 +152,11 @@ final class IncrementalHarness implements AutoCloseable {
   }
 
   IncrementalDecision plan(DomainInfo domain, Strategy strategy) {
-    return checkpoints.planIncrementalBackup(new IncrementalPlanRequest(domain, strategy, 7, false));
+    return checkpoints.planIncrementalBackup(new IncrementalDecisionRequest(domain, strategy, 7, false));
   }
 
   /** The job plan the workflow would make (same rules: {@code IncrementalBackup.plan}). */
-  static BackupJobPlan jobPlan(IncrementalDecision decision, Strategy strategy, DomainInfo domain,
+  static BackupJobRequest jobPlan(IncrementalDecision decision, Strategy strategy, DomainInfo domain,
       PreparedBackup prepared, CaptureMode capture) {
     List<IncrementalDisk> disks = new ArrayList<>();
     for (IncrementalDecision.PlannedDisk disk : decision.disks()) {
@@ -165,8 +165,8 @@ final class IncrementalHarness implements AutoCloseable {
           decision.full() ? null : "../" + decision.parentBackupId() + "/" + disk.parentFile()));
     }
     boolean creates = decision.checkpoints() && (decision.full() || strategy == Strategy.INCREMENTAL);
-    return new BackupJobPlan(domain.name(), prepared.backupId(), prepared.partialDir(),
-        creates ? IncrementalPlanner.checkpointName(prepared.backupId()) : null,
+    return new BackupJobRequest(domain.name(), prepared.backupId(), prepared.partialDir(),
+        creates ? IncrementalDecisions.checkpointName(prepared.backupId()) : null,
         decision.full() ? null : decision.incrementalFrom(), disks, capture, domain.agentAvailable());
   }
 
@@ -178,13 +178,13 @@ final class IncrementalHarness implements AutoCloseable {
     if (!decision.staleCheckpoints().isEmpty()) {
       checkpoints.deleteCheckpoints(new CheckpointDeletion(domain.name(), decision.staleCheckpoints()));
     }
-    BackupJobPlan plan = jobPlan(decision, strategy, domain, prepared, capture);
+    BackupJobRequest plan = jobPlan(decision, strategy, domain, prepared, capture);
     BackupJobResult job = jobs.runBackupJob(plan);
     List<String> warnings = new ArrayList<>(job.warnings());
     if (decision.reason() != null) {
       warnings.add("new full backup: " + decision.reason());
     }
-    RetainResult retained = jobs.publishIncrementalBackup(new PublishIncrementalRequest(
+    RepositoryCopyResult published = jobs.publishIncrementalBackup(new PublishIncrementalRequest(
         repository.toString(), domain.name(), prepared.backupId(), prepared.partialDir(), prepared.finalDir(),
         "testhost", domain.uuid(), strategy, capture, job.capture(), warnings, plan.disks(), domain.nvram(), 0,
         decision.parentBackupId(), plan.checkpoint(), job.totalTransferred()));
@@ -192,7 +192,7 @@ final class IncrementalHarness implements AutoCloseable {
         .ok()).as("backup %s verifies", prepared.backupId()).isTrue();
     Manifest manifest = verify.readManifest(new dev.vmbackup.workflows.model.BackupRef(
         repository.toString(), domain.name(), prepared.backupId()));
-    return new Taken(decision, plan, job, manifest, Path.of(retained.path()));
+    return new Taken(decision, plan, job, manifest, Path.of(published.path()));
   }
 
   Taken backup(TestGuest guest, Strategy strategy) {

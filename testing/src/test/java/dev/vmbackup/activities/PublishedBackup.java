@@ -6,12 +6,12 @@ import dev.vmbackup.host.guest.TinyGuest;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.workflows.BackupLayout;
-import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +32,7 @@ record PublishedBackup(FileRepository repository, String domain, String backupId
     Manifest manifest) {
   static final String DOMAIN = "vmbt-fixture";
 
-  /** Needs {@link RetainActivitiesImpl} registered in the harness's environment. */
+  /** Needs {@link RepositoryCopyActivitiesImpl} registered in the harness's environment. */
   static PublishedBackup create(ActivityHarness harness) {
     try {
       Path host = Files.createDirectories(harness.dir.resolve("host"));
@@ -43,11 +43,11 @@ record PublishedBackup(FileRepository repository, String domain, String backupId
       // What the backup directory step saves; the retain step lists it in the manifest.
       Files.writeString(Path.of(prepared.partialDir(), BackupLayout.DOMAIN_XML),
           "<domain type='qemu'><name>" + DOMAIN + "</name></domain>\n", StandardCharsets.UTF_8);
-      RetainRequest request = new RetainRequest(repository.root().toString(), DOMAIN, prepared.backupId(),
+      RepositoryCopyRequest request = new RepositoryCopyRequest(repository.root().toString(), DOMAIN, prepared.backupId(),
           prepared.partialDir(), prepared.finalDir(), "testhost", UUID.randomUUID().toString(), Strategy.FULL,
           CaptureMode.CRASH, CaptureMode.CRASH, List.of(), List.of(new DiskInfo("vda", image.toString(), "qcow2",
           List.of())), null, null, System.currentTimeMillis(), false);
-      harness.stub(RetainActivities.class).copyToRepository(request);
+      harness.stub(RepositoryCopyActivities.class).copyToRepository(request);
       Manifest manifest = repository.readManifest(DOMAIN, prepared.backupId()).orElseThrow();
       return new PublishedBackup(repository, DOMAIN, prepared.backupId(), Path.of(prepared.finalDir()), image,
           manifest);

@@ -40,7 +40,7 @@ class RestoreActivitiesTest {
   void setUp() {
     harness = new ActivityHarness("restore");
     harness.env.registerActivitiesImplementations(
-        new RetainActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
+        new RepositoryCopyActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
         new RestoreActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier));
     restore = harness.stub(RestoreActivities.class);
   }

@@ -16,7 +16,7 @@ import dev.vmbackup.testing.TestHost;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.DomainState;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,18 +52,18 @@ class SavedStateActivitiesTest {
     }
   }
 
-  private static SavedStatePlan renamedPlan(TestGuest guest, String backupId) throws Exception {
+  private static SavedStateRequest renamedPlan(TestGuest guest, String backupId) throws Exception {
     String image = guest.diskPath("vda").toString();
     Path partial = Files.createDirectories(guest.dir().resolve(backupId + ".partial"));
-    return new SavedStatePlan(guest.name(), backupId, partial.resolve("memory.save").toString(), partial.toString(),
-        List.of(new SavedStatePlan.Disk("vda", image, "qcow2", image + ".vmbackup-" + backupId + ".frozen", image)),
+    return new SavedStateRequest(guest.name(), backupId, partial.resolve("memory.save").toString(), partial.toString(),
+        List.of(new SavedStateRequest.Disk("vda", image, "qcow2", image + ".vmbackup-" + backupId + ".frozen", image)),
         DomainState.RUNNING);
   }
 
   @Test
   void theStoneyCloudMethodStopsTheVmBrieflyAndMovesTheFrozenImageIntoTheBackup() throws Exception {
     try (TestGuest guest = TestGuest.builder("chainstoney").disk(Disk.qcow2("vda").withBallast(16)).create()) {
-      SavedStatePlan plan = renamedPlan(guest, "20261120T010000Z");
+      SavedStateRequest plan = renamedPlan(guest, "20261120T010000Z");
       String image = guest.diskPath("vda").toString();
       String frozen = plan.disks().get(0).frozen();
       GuestRecord before = guest.console().last().orElseThrow();
@@ -107,9 +107,9 @@ class SavedStateActivitiesTest {
       String image = guest.diskPath("vda").toString();
       String overlay = image + ".vmbackup-chain-20261120T010000Z.qcow2";
       Path partial = Files.createDirectories(guest.dir().resolve("chain.partial"));
-      SavedStatePlan plan = new SavedStatePlan(guest.name(), "20261120T010000Z",
+      SavedStateRequest plan = new SavedStateRequest(guest.name(), "20261120T010000Z",
           partial.resolve("memory.save").toString(), partial.toString(),
-          List.of(new SavedStatePlan.Disk("vda", image, "qcow2", image, overlay)), DomainState.RUNNING);
+          List.of(new SavedStateRequest.Disk("vda", image, "qcow2", image, overlay)), DomainState.RUNNING);
 
       SavedStateResult result = saved.saveAndRestore(plan);
       // A retry after the worker died finds the VM restored and reports the same stopped time.
@@ -125,7 +125,7 @@ class SavedStateActivitiesTest {
   @Test
   void aVmLeftSavedAndNeverRestoredIsRestoredFromItsStateWithItsImageBackInPlace() throws Exception {
     try (TestGuest guest = TestGuest.builder("chainundosave").create()) {
-      SavedStatePlan plan = renamedPlan(guest, "20261120T010000Z");
+      SavedStateRequest plan = renamedPlan(guest, "20261120T010000Z");
       String image = guest.diskPath("vda").toString();
       GuestRecord before = guest.console().last().orElseThrow();
       // An attempt saved the VM, renamed its image aside, made the overlay, and died.
@@ -149,7 +149,7 @@ class SavedStateActivitiesTest {
   @Test
   void aVmAlreadyRunningOnTheOverlayGetsTheFrozenDataPulledBackAndNeedsNothingOfTheBackup() throws Exception {
     try (TestGuest guest = TestGuest.builder("chainundorun").churnKiB(64).create()) {
-      SavedStatePlan plan = renamedPlan(guest, "20261120T010000Z");
+      SavedStateRequest plan = renamedPlan(guest, "20261120T010000Z");
       String image = guest.diskPath("vda").toString();
       saved.saveAndRestore(plan);
       GuestRecord written = guest.console().waitForNewRecords(5, Duration.ofSeconds(60));
@@ -168,7 +168,7 @@ class SavedStateActivitiesTest {
   @Test
   void aVmWhoseSavedStateIsUnusableIsStartedInstead() throws Exception {
     try (TestGuest guest = TestGuest.builder("chainundobad").create()) {
-      SavedStatePlan plan = renamedPlan(guest, "20261120T010000Z");
+      SavedStateRequest plan = renamedPlan(guest, "20261120T010000Z");
       GuestRecord before = guest.console().last().orElseThrow();
       Files.writeString(Path.of(plan.partialDir(), BackupLayout.SAVED_STATE_MARKER),
           "{\"savedAtMillis\":" + System.currentTimeMillis() + "}");

@@ -12,8 +12,8 @@ import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DomainState;
-import dev.vmbackup.workflows.model.OverlayPlan;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -54,7 +54,7 @@ class SnapshotActivitiesTest {
   @Test
   void createPutsTheVmOnTheOverlayOnceAndARetryReportsTheFirstOutcome() {
     try (TestGuest guest = TestGuest.builder("snap").create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.QUIESCE, true);
+      SnapshotRequest plan = plan(guest, CaptureMode.QUIESCE, true);
       String image = image(plan);
       String overlay = overlay(plan);
 
@@ -89,7 +89,7 @@ class SnapshotActivitiesTest {
   @Test
   void revertReturnsTheVmToItsImageAndKeepsWhatItWroteOnTheOverlay() {
     try (TestGuest guest = TestGuest.builder("revert").create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.QUIESCE, true);
+      SnapshotRequest plan = plan(guest, CaptureMode.QUIESCE, true);
       String image = image(plan);
       String overlay = overlay(plan);
       snapshots.createExternalSnapshot(plan);
@@ -122,7 +122,7 @@ class SnapshotActivitiesTest {
   @Test
   void revertOfASnapshotThatNeverHappenedLeavesTheVmAlone() throws IOException {
     try (TestGuest guest = TestGuest.builder("norevert").create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.CRASH, true);
+      SnapshotRequest plan = plan(guest, CaptureMode.CRASH, true);
       String image = image(plan);
       String definitionBefore = Commands.virsh("dumpxml", "--inactive", guest.name());
       GuestRecord before = guest.console().last().orElseThrow();
@@ -143,7 +143,7 @@ class SnapshotActivitiesTest {
   @Test
   void revertThawsAndResumesAGuestAnInterruptedSnapshotLeftFrozenAndPaused() {
     try (TestGuest guest = TestGuest.builder("frozen").create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.QUIESCE, true);
+      SnapshotRequest plan = plan(guest, CaptureMode.QUIESCE, true);
       GuestRecord before = guest.console().last().orElseThrow();
       // What a quiesced snapshot leaves when libvirtd dies between freezing and resuming.
       Commands.virsh("domfsfreeze", guest.name());
@@ -162,8 +162,8 @@ class SnapshotActivitiesTest {
   @Test
   void revertLeavesAGuestPausedThatWasPausedBeforeTheBackup() {
     try (TestGuest guest = TestGuest.builder("paused").create()) {
-      SnapshotPlan running = plan(guest, CaptureMode.CRASH, true);
-      SnapshotPlan plan = new SnapshotPlan(running.domain(), running.backupId(), running.capture(),
+      SnapshotRequest running = plan(guest, CaptureMode.CRASH, true);
+      SnapshotRequest plan = new SnapshotRequest(running.domain(), running.backupId(), running.capture(),
           running.agentAvailable(), running.overlays(), running.partialDir(), null, DomainState.PAUSED);
       Commands.virsh("suspend", guest.name());
 
@@ -176,7 +176,7 @@ class SnapshotActivitiesTest {
   @Test
   void aLeftoverOverlayOfAFailedAttemptIsReplaced() throws IOException {
     try (TestGuest guest = TestGuest.builder("leftover").create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.CRASH, true);
+      SnapshotRequest plan = plan(guest, CaptureMode.CRASH, true);
       String image = image(plan);
       String overlay = overlay(plan);
       // An attempt that created the file and died before libvirt switched the VM onto it.
@@ -199,7 +199,7 @@ class SnapshotActivitiesTest {
   void aQuiescedSnapshotWithoutAnAgentFallsBackToCrashConsistent() {
     // Inspection found the agent, but it is gone by the time of the snapshot.
     try (TestGuest guest = TestGuest.builder("noagent").withoutAgent().create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.QUIESCE, true);
+      SnapshotRequest plan = plan(guest, CaptureMode.QUIESCE, true);
 
       SnapshotResult result = snapshots.createExternalSnapshot(plan);
 
@@ -216,7 +216,7 @@ class SnapshotActivitiesTest {
   @Test
   void aShutOffOrMissingDomainIsNotSnapshotted() {
     try (TestGuest guest = TestGuest.builder("snapoff").shutOff().create()) {
-      SnapshotPlan plan = plan(guest, CaptureMode.CRASH, false);
+      SnapshotRequest plan = plan(guest, CaptureMode.CRASH, false);
 
       ApplicationFailure stopped = failureOf(() -> snapshots.createExternalSnapshot(plan));
 
@@ -225,30 +225,30 @@ class SnapshotActivitiesTest {
       assertThat(Domains.diskSource(guest.name(), "vda", true)).isEqualTo(image(plan));
       assertThat(Path.of(overlay(plan))).doesNotExist();
     }
-    SnapshotPlan missing = new SnapshotPlan("vmbt-no-such-domain", BACKUP_ID, CaptureMode.CRASH, false, List.of(),
+    SnapshotRequest missing = new SnapshotRequest("vmbt-no-such-domain", BACKUP_ID, CaptureMode.CRASH, false, List.of(),
         harness.dir.toString(), null, DomainState.RUNNING);
     ApplicationFailure gone = failureOf(() -> snapshots.createExternalSnapshot(missing));
     assertThat(gone.getType()).isEqualTo(FailureType.DOMAIN_NOT_FOUND.name());
     assertThat(gone.isNonRetryable()).isTrue();
   }
 
-  private SnapshotPlan plan(TestGuest guest, CaptureMode capture, boolean agentAvailable) {
+  private SnapshotRequest plan(TestGuest guest, CaptureMode capture, boolean agentAvailable) {
     String image = guest.diskPath("vda").toString();
-    OverlayPlan overlay = new OverlayPlan("vda", image, "qcow2", image + ".vmbackup-" + BACKUP_ID + ".qcow2");
-    return new SnapshotPlan(guest.name(), BACKUP_ID, capture, agentAvailable, List.of(overlay),
+    DiskOverlay overlay = new DiskOverlay("vda", image, "qcow2", image + ".vmbackup-" + BACKUP_ID + ".qcow2");
+    return new SnapshotRequest(guest.name(), BACKUP_ID, capture, agentAvailable, List.of(overlay),
         harness.dir.toString(), null, DomainState.RUNNING);
   }
 
-  private static String image(SnapshotPlan plan) {
+  private static String image(SnapshotRequest plan) {
     return plan.overlays().get(0).image();
   }
 
-  private static String overlay(SnapshotPlan plan) {
+  private static String overlay(SnapshotRequest plan) {
     return plan.overlays().get(0).overlay();
   }
 
   /** Runs the call with the snapshot's record moved away, then puts it back. */
-  private static SnapshotResult withoutMarker(SnapshotPlan plan, Supplier<SnapshotResult> call) {
+  private static SnapshotResult withoutMarker(SnapshotRequest plan, Supplier<SnapshotResult> call) {
     Path marker = SnapshotActivitiesImpl.marker(plan);
     Path aside = marker.resolveSibling("marker.aside");
     try {

@@ -37,7 +37,7 @@ class VerifyActivitiesTest {
   void setUp() {
     harness = new ActivityHarness("verify");
     harness.env.registerActivitiesImplementations(
-        new RetainActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
+        new RepositoryCopyActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
         new VerifyActivitiesImpl(new FileRepositories(), harness.images));
     verify = harness.stub(VerifyActivities.class);
     backup = PublishedBackup.create(harness);

@@ -12,10 +12,10 @@ import dev.vmbackup.activities.HostSettings;
 import dev.vmbackup.activities.InspectActivitiesImpl;
 import dev.vmbackup.activities.MergeActivitiesImpl;
 import dev.vmbackup.activities.OverlayMerger;
-import dev.vmbackup.activities.PlanActivitiesImpl;
+import dev.vmbackup.activities.PolicyActivitiesImpl;
 import dev.vmbackup.activities.PruneActivitiesImpl;
 import dev.vmbackup.activities.RestoreActivitiesImpl;
-import dev.vmbackup.activities.RetainActivitiesImpl;
+import dev.vmbackup.activities.RepositoryCopyActivitiesImpl;
 import dev.vmbackup.activities.SavedStateActivitiesImpl;
 import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
@@ -87,12 +87,12 @@ public final class WorkerAssembly {
           new InspectActivitiesImpl(settings, hypervisor, images),
           new BackupDirectoryActivitiesImpl(repositories, hypervisor),
           new SnapshotActivitiesImpl(hypervisor, merger),
-          new RetainActivitiesImpl(repositories, hypervisor, images, copier),
+          new RepositoryCopyActivitiesImpl(repositories, hypervisor, images, copier),
           new MergeActivitiesImpl(merger),
           new VerifyActivitiesImpl(repositories, images),
           new RestoreActivitiesImpl(repositories, hypervisor, images, copier),
           new PruneActivitiesImpl(repositories),
-          new PlanActivitiesImpl(settings, hypervisor, new ProcessRunner()),
+          new PolicyActivitiesImpl(settings, hypervisor, new ProcessRunner()),
           new HookActivitiesImpl(settings, new ProcessRunner()),
           new ChainActivitiesImpl(repositories, hypervisor, images, settings.mergeBytesPerSecond()),
           new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));

@@ -9,7 +9,7 @@ import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.IncrementalDisk;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
-import dev.vmbackup.workflows.model.RetainRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -40,14 +40,14 @@ record BackupContext(
    * The copy step's request (strategies full and chain): what every backup's manifest says about it,
    * from this context, and what the strategy copies.
    */
-  RetainRequest retainRequest(CaptureMode requested, CaptureMode captured, List<DiskInfo> disks, String memoryFile,
+  RepositoryCopyRequest repositoryCopyRequest(CaptureMode requested, CaptureMode captured, List<DiskInfo> disks, String memoryFile,
       boolean offline, String parentBackupId, ChainRecord chain, Long stoppedMillis) {
-    return new RetainRequest(domain.repository(), domain.name(), prepared.backupId(), prepared.partialDir(),
+    return new RepositoryCopyRequest(domain.repository(), domain.name(), prepared.backupId(), prepared.partialDir(),
         prepared.finalDir(), steps.host, domain.uuid(), request.strategy(), requested, captured, warnings, disks,
         memoryFile, domain.nvram(), startedAt, offline, parentBackupId, chain, stoppedMillis);
   }
 
-  /** The publish step's request (incremental strategies): as {@link #retainRequest}, for a backup job's images. */
+  /** The publish step's request (incremental strategies): as {@link #repositoryCopyRequest}, for a backup job's images. */
   PublishIncrementalRequest publishRequest(CaptureMode captured, List<IncrementalDisk> disks, String parentBackupId,
       String checkpoint, long bytesTransferred) {
     return new PublishIncrementalRequest(domain.repository(), domain.name(), prepared.backupId(),

@@ -1,7 +1,7 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.model.CaptureMode;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 
 /**
  * The part of a backup that differs between strategies: freezing the disks, copying what was frozen
@@ -11,20 +11,20 @@ import dev.vmbackup.workflows.model.RetainResult;
  */
 interface BackupStrategy {
   /**
-   * @param retained the published backup
+   * @param published the published backup
    * @param capture the capture actually achieved
    * @param parentBackupId the backup this one builds on, or null when it stands alone
    * @param stoppedMillis how long a {@code saved-state} capture stopped the VM, or null
    * @param snapshotMillis how long the snapshot held the guest at most, or null when not measured
    */
   record Outcome(
-      RetainResult retained, CaptureMode capture, String parentBackupId, Long stoppedMillis, Long snapshotMillis) {
-    Outcome(RetainResult retained, CaptureMode capture) {
-      this(retained, capture, null, null, null);
+      RepositoryCopyResult published, CaptureMode capture, String parentBackupId, Long stoppedMillis, Long snapshotMillis) {
+    Outcome(RepositoryCopyResult published, CaptureMode capture) {
+      this(published, capture, null, null, null);
     }
 
-    Outcome(RetainResult retained, CaptureMode capture, String parentBackupId, Long stoppedMillis) {
-      this(retained, capture, parentBackupId, stoppedMillis, null);
+    Outcome(RepositoryCopyResult published, CaptureMode capture, String parentBackupId, Long stoppedMillis) {
+      this(published, capture, parentBackupId, stoppedMillis, null);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.ChainActivities;
-import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.BackupStatus;
@@ -29,9 +28,6 @@ import org.slf4j.Logger;
 public class BackupWorkflowImpl implements BackupWorkflow {
   private static final Logger log = Workflow.getLogger(BackupWorkflowImpl.class);
 
-  private final HostDefaultsActivities hostDefaults =
-      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
-
   private String step = "starting";
   private String backupId;
   private String path;
@@ -44,7 +40,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   @Override
   public BackupResult backup(BackupRequest request) {
     validate(request);
-    String host = HostSteps.host(request.host(), hostDefaults);
+    String host = HostSteps.host(request.host());
     HostSteps steps = new HostSteps(host);
     BackupStrategy strategy = strategy(request.strategy());
 
@@ -90,7 +86,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
         // runs even when the strategy failed before or during its snapshot.
         hooks.postSnapshot();
       }
-      path = outcome.retained().path();
+      path = outcome.published().path();
       stall[0] = new BackupMetrics.Stall(outcome.stoppedMillis(), outcome.snapshotMillis());
 
       step = "verify";
@@ -101,8 +97,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
                 + String.join("; ", verified.problems()),
             FailureType.VERIFICATION_FAILED.name());
       }
-      return new BackupResult(domain.name(), host, backupId, outcome.retained().path(), request.strategy(),
-          outcome.capture(), warnings, outcome.retained().bytesCopied(), outcome.retained().disks(), true,
+      return new BackupResult(domain.name(), host, backupId, outcome.published().path(), request.strategy(),
+          outcome.capture(), warnings, outcome.published().bytesCopied(), outcome.published().disks(), true,
           outcome.parentBackupId(), outcome.stoppedMillis());
     }, new DomainOperation.Listener<>() {
       @Override
@@ -155,24 +151,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
 
   private static void validate(BackupRequest request) {
     try {
-      Validation.domainName("domain", request.domain());
-      if (request.host() != null) {
-        Validation.hostName(request.host());
-      }
-      if (request.repository() != null) {
-        Validation.repository(request.repository());
-      }
-      if (request.maxChainLength() != null && request.maxChainLength() < 2) {
-        // One overlay is the active one, the next is the one a backup adds on top of it.
-        throw new IllegalArgumentException(
-            "maxChainLength " + request.maxChainLength() + " is too small: a chain needs at least 2 overlays");
-      }
-      if (request.strategy() == Strategy.INCREMENTAL || request.strategy() == Strategy.DIFFERENTIAL) {
-        IncrementalBackup.validate(request);
-      }
-      if (request.fullEvery() < 0) {
-        throw new IllegalArgumentException("fullEvery must be 0 or more, not " + request.fullEvery());
-      }
+      BackupRequestValidation.validate(request);
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.INVALID_INPUT.name());
     }

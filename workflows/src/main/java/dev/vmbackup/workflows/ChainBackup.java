@@ -7,10 +7,10 @@ import dev.vmbackup.workflows.model.ChainStateRequest;
 import dev.vmbackup.workflows.model.ConsolidateRequest;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainResult;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 
 /**
@@ -37,8 +37,8 @@ final class ChainBackup implements BackupStrategy {
     context.step().accept("chain");
     ChainState state = steps.forward(ChainActivities.class).readChainState(
         new ChainStateRequest(domain.repository(), domain.name(), domain.disks()));
-    ChainPlans.Decision decision =
-        ChainPlans.decide(domain, state, context.request().effectiveMaxChainLength(),
+    ChainDecisions.Decision decision =
+        ChainDecisions.decide(domain, state, context.request().effectiveMaxChainLength(),
         context.request().fullEvery(), context.repairs());
     if (decision.newChainReason() != null) {
       context.warnings().add("new chain: " + decision.newChainReason());
@@ -58,7 +58,7 @@ final class ChainBackup implements BackupStrategy {
       captured = CaptureMode.CRASH;
       context.warnings().add("domain was shut off: its disks were frozen as they are");
     }
-    SnapshotPlan plan = ChainPlans.snapshotPlan(domain, prepared, captured == CaptureMode.SAVED_STATE
+    SnapshotRequest plan = ChainDecisions.snapshotPlan(domain, prepared, captured == CaptureMode.SAVED_STATE
         ? CaptureMode.CRASH : captured);
     // Undoing the snapshot commits the new overlay back into the image it froze (never further down)
     // and pivots, so the VM ends where this run found it.
@@ -67,7 +67,7 @@ final class ChainBackup implements BackupStrategy {
     Long snapshotMillis = null;
     String memoryFile = plan.memoryFile();
     if (captured == CaptureMode.SAVED_STATE) {
-      SavedStatePlan saved = ChainPlans.savedStatePlan(domain, prepared);
+      SavedStateRequest saved = ChainDecisions.savedStatePlan(domain, prepared);
       SavedStateResult result = SavedStateCapture.saveAndRestore(context, saved);
       stoppedMillis = result.stoppedMillis();
       memoryFile = saved.stateFile();
@@ -79,17 +79,17 @@ final class ChainBackup implements BackupStrategy {
     }
 
     context.step().accept("copy");
-    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(
+    RepositoryCopyResult published = steps.repositoryCopy.copyToRepository(context.repositoryCopyRequest(
         requested,
         captured,
-        ChainPlans.disksToCopy(domain, decision),
+        ChainDecisions.disksToCopy(domain, decision),
         memoryFile,
         false,
         decision.continues() ? decision.parent().backupId() : null,
-        ChainPlans.record(domain, plan, decision),
+        ChainDecisions.record(domain, plan, decision),
         stoppedMillis));
     return new Outcome(
-        retained, captured, decision.continues() ? decision.parent().backupId() : null, stoppedMillis, snapshotMillis);
+        published, captured, decision.continues() ? decision.parent().backupId() : null, stoppedMillis, snapshotMillis);
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.HostRegistryActivities;
-import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.activities.PolicyActivities;
 import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.FleetPlanResult;
 import dev.vmbackup.workflows.model.FleetPlanResult.HostOutcome;
@@ -50,7 +50,7 @@ public class FleetPlanWorkflowImpl implements FleetPlanWorkflow {
     String glob = policy.domains().isEmpty() ? policy.domainGlob() : "*";
     Map<String, Promise<Inventory>> asked = new LinkedHashMap<>();
     for (String host : selected.hosts()) {
-      PlanActivities plan = Workflow.newActivityStub(PlanActivities.class,
+      PolicyActivities plan = Workflow.newActivityStub(PolicyActivities.class,
           StepOptions.inventory(TaskQueues.host(host), policy.inventoryPickup()));
       asked.put(host, Async.function(plan::listDomains, glob)
           .handle((listed, failure) -> inventory(host, policy, listed, failure)));

@@ -4,12 +4,12 @@ import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.MergeRequest;
-import dev.vmbackup.workflows.model.OverlayPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainResult;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
@@ -21,21 +21,20 @@ import java.util.List;
 final class FullBackup implements BackupStrategy {
   @Override
   public Outcome run(BackupContext context) {
-    HostSteps steps = context.steps();
-    DomainInfo domain = context.domain();
-    PreparedBackup prepared = context.prepared();
     CaptureMode requested = context.request().capture();
-
+    DomainInfo domain = context.domain();
     if (requested == CaptureMode.SAVED_STATE && domain.state().isActive()) {
       return savedState(context);
     }
+    HostSteps steps = context.steps();
+    PreparedBackup prepared = context.prepared();
     CaptureMode captured = requested;
     Long snapshotMillis = null;
-    SnapshotPlan plan = null;
+    SnapshotRequest plan = null;
     if (domain.state().isActive()) {
       context.step().accept("snapshot");
       plan = planSnapshot(domain, prepared, requested);
-      SnapshotPlan undo = plan;
+      SnapshotRequest undo = plan;
       context.compensations().add(() -> steps.undoSnapshot.revertExternalSnapshot(undo));
       SnapshotResult snapshot = steps.snapshot.createExternalSnapshot(plan);
       context.afterFreeze().run();
@@ -49,14 +48,14 @@ final class FullBackup implements BackupStrategy {
     }
 
     context.step().accept("copy");
-    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(
+    RepositoryCopyResult published = steps.repositoryCopy.copyToRepository(context.repositoryCopyRequest(
         requested, captured, domain.disks(), plan == null ? null : plan.memoryFile(), plan == null, null, null, null));
 
     if (plan != null) {
       context.step().accept("merge");
       mergeOverlays(steps, plan);
     }
-    return new Outcome(retained, captured, null, null, snapshotMillis);
+    return new Outcome(published, captured, null, null, snapshotMillis);
   }
 
   /**
@@ -79,7 +78,7 @@ final class FullBackup implements BackupStrategy {
           FailureType.UNSUPPORTED_DISK.name());
     });
     context.step().accept("snapshot");
-    SavedStatePlan plan = savedStatePlan(domain, prepared);
+    SavedStateRequest plan = savedStatePlan(domain, prepared);
     SavedStateResult saved = SavedStateCapture.saveAndRestore(context, plan);
 
     context.step().accept("merge");
@@ -88,18 +87,18 @@ final class FullBackup implements BackupStrategy {
 
     context.step().accept("copy");
     steps.longRunning(SavedStateActivities.class).retainFrozenImages(plan);
-    RetainResult retained = steps.retain.copyToRepository(context.retainRequest(CaptureMode.SAVED_STATE,
+    RepositoryCopyResult published = steps.repositoryCopy.copyToRepository(context.repositoryCopyRequest(CaptureMode.SAVED_STATE,
         CaptureMode.SAVED_STATE, domain.disks(), plan.stateFile(), false, null, null, saved.stoppedMillis()));
-    return new Outcome(retained, CaptureMode.SAVED_STATE, null, saved.stoppedMillis());
+    return new Outcome(published, CaptureMode.SAVED_STATE, null, saved.stoppedMillis());
   }
 
   /** Each image is renamed to {@code <image>.vmbackup-<backupId>.frozen}; its overlay takes the image's path. */
-  static SavedStatePlan savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
-    List<SavedStatePlan.Disk> disks = domain.disks().stream()
-        .map(disk -> new SavedStatePlan.Disk(disk.target(), disk.source(), disk.format(),
+  static SavedStateRequest savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
+    List<SavedStateRequest.Disk> disks = domain.disks().stream()
+        .map(disk -> new SavedStateRequest.Disk(disk.target(), disk.source(), disk.format(),
             BackupLayout.frozenImage(disk.source(), prepared.backupId()), disk.source()))
         .toList();
-    return new SavedStatePlan(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
+    return new SavedStateRequest(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
         prepared.partialDir(), disks, domain.state());
   }
 
@@ -107,9 +106,9 @@ final class FullBackup implements BackupStrategy {
    * Folds every overlay back. This runs detached from cancellation: once the merge has begun, the
    * quickest way back to a clean VM is to finish it, and a cancellation is honoured right after.
    */
-  static void mergeOverlays(HostSteps steps, SnapshotPlan plan) {
+  static void mergeOverlays(HostSteps steps, SnapshotRequest plan) {
     Uninterruptible.run(() -> {
-      for (OverlayPlan overlay : plan.overlays()) {
+      for (DiskOverlay overlay : plan.overlays()) {
         steps.merge.blockCommit(new MergeRequest(
             plan.domain(), overlay.target(), overlay.overlay(), overlay.image(), overlay.format()));
       }
@@ -117,13 +116,13 @@ final class FullBackup implements BackupStrategy {
   }
 
   /** Overlays beside the images, named after the backup so they never collide with a user's files. */
-  static SnapshotPlan planSnapshot(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
-    List<OverlayPlan> overlays = domain.disks().stream()
-        .map(disk -> new OverlayPlan(
+  static SnapshotRequest planSnapshot(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
+    List<DiskOverlay> overlays = domain.disks().stream()
+        .map(disk -> new DiskOverlay(
             disk.target(), disk.source(), disk.format(), BackupLayout.temporaryOverlay(disk.source(), prepared.backupId())))
         .toList();
     String memoryFile = capture == CaptureMode.MEMORY ? BackupLayout.memoryFile(prepared.partialDir()) : null;
-    return new SnapshotPlan(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
+    return new SnapshotRequest(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
         prepared.partialDir(), memoryFile, domain.state());
   }
 }

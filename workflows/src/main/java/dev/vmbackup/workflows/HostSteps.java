@@ -5,7 +5,7 @@ import dev.vmbackup.workflows.activities.DomainLockActivities;
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.MergeActivities;
-import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.LockRequest;
@@ -22,7 +22,7 @@ final class HostSteps {
   final InspectActivities inspect;
   final BackupDirectoryActivities directory;
   final SnapshotActivities snapshot;
-  final RetainActivities retain;
+  final RepositoryCopyActivities repositoryCopy;
   final VerifyActivities verify;
   final MergeActivities merge;
   final DomainLockActivities undoLock;
@@ -36,7 +36,7 @@ final class HostSteps {
     inspect = Workflow.newActivityStub(InspectActivities.class, StepOptions.forward(queue));
     directory = Workflow.newActivityStub(BackupDirectoryActivities.class, StepOptions.forward(queue));
     snapshot = Workflow.newActivityStub(SnapshotActivities.class, StepOptions.forward(queue));
-    retain = Workflow.newActivityStub(RetainActivities.class, StepOptions.longRunning(queue));
+    repositoryCopy = Workflow.newActivityStub(RepositoryCopyActivities.class, StepOptions.longRunning(queue));
     verify = Workflow.newActivityStub(VerifyActivities.class, StepOptions.longRunning(queue));
     merge = Workflow.newActivityStub(MergeActivities.class, StepOptions.mustFinish(queue));
     undoLock = Workflow.newActivityStub(DomainLockActivities.class, StepOptions.mustFinish(queue));
@@ -48,8 +48,14 @@ final class HostSteps {
    * The host a request names, else the default host of the workflow worker. The default is a local
    * activity, so it is asked only when needed and recorded in the history like any other step.
    */
-  static String host(String requested, HostDefaultsActivities defaults) {
-    return requested != null ? requested : defaults.defaultHost();
+  static String host(String requested) {
+    return requested != null ? requested
+        : Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local()).defaultHost();
+  }
+
+  /** The steps on the host a request names, else on the workflow worker's default host. */
+  static HostSteps on(String requested) {
+    return new HostSteps(host(requested));
   }
 
   /** This workflow run's lock on a domain: the run holds it, so that the run's own retries find it theirs. */

@@ -2,7 +2,7 @@ package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.BackupJobActivities;
 import dev.vmbackup.workflows.activities.CheckpointActivities;
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupJobResult;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.CaptureMode;
@@ -10,9 +10,9 @@ import dev.vmbackup.workflows.model.CheckpointDeletion;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.IncrementalDecision;
 import dev.vmbackup.workflows.model.IncrementalDisk;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import dev.vmbackup.workflows.model.Strategy;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
@@ -30,17 +30,6 @@ import java.util.List;
  * a new full backup records why in the manifest's warnings.
  */
 final class IncrementalBackup implements BackupStrategy {
-  /** Checks the request before anything runs; the workflow's validation calls it. */
-  static void validate(BackupRequest request) {
-    if (request.capture() == CaptureMode.MEMORY) {
-      throw new IllegalArgumentException("capture memory is not available with strategy " + request.strategy()
-          + ": libvirt's backup API copies disks only; use quiesce or crash");
-    }
-    if (request.fullEvery() < 0) {
-      throw new IllegalArgumentException("fullEvery must be 0 or more, not " + request.fullEvery());
-    }
-  }
-
   @Override
   public Outcome run(BackupContext context) {
     BackupRequest request = context.request();
@@ -60,7 +49,7 @@ final class IncrementalBackup implements BackupStrategy {
     PreparedBackup prepared = context.prepared();
 
     context.step().accept("plan");
-    IncrementalDecision decision = checkpoints.planIncrementalBackup(new IncrementalPlanRequest(
+    IncrementalDecision decision = checkpoints.planIncrementalBackup(new IncrementalDecisionRequest(
         domain, request.strategy(), request.fullEvery(), request.allowFullFallback()));
     if (decision.reason() != null) {
       context.warnings().add("new full backup: " + decision.reason());
@@ -72,15 +61,15 @@ final class IncrementalBackup implements BackupStrategy {
     }
 
     context.step().accept("backup");
-    BackupJobPlan plan = plan(decision, request, domain, prepared);
+    BackupJobRequest plan = plan(decision, request, domain, prepared);
     context.compensations().add(() -> undoJob.cancelBackupJob(plan));
     BackupJobResult result = job.runBackupJob(plan);
     context.warnings().addAll(result.warnings());
 
     context.step().accept("publish");
-    RetainResult retained = job.publishIncrementalBackup(context.publishRequest(
+    RepositoryCopyResult published = job.publishIncrementalBackup(context.publishRequest(
         result.capture(), plan.disks(), decision.parentBackupId(), plan.checkpoint(), result.totalTransferred()));
-    return new Outcome(retained, result.capture(), decision.parentBackupId(), null);
+    return new Outcome(published, result.capture(), decision.parentBackupId(), null);
   }
 
   /**
@@ -89,7 +78,7 @@ final class IncrementalBackup implements BackupStrategy {
    * layout, so that the repository can move without breaking its chains. A full backup and an
    * incremental create the checkpoint the next incremental starts from; a differential does not.
    */
-  static BackupJobPlan plan(
+  static BackupJobRequest plan(
       IncrementalDecision decision, BackupRequest request, DomainInfo domain, PreparedBackup prepared) {
     List<IncrementalDisk> disks = decision.disks().stream()
         .map(disk -> {
@@ -108,11 +97,11 @@ final class IncrementalBackup implements BackupStrategy {
         .toList();
     boolean createsCheckpoint = decision.checkpoints()
         && (decision.full() || request.strategy() == Strategy.INCREMENTAL);
-    return new BackupJobPlan(
+    return new BackupJobRequest(
         domain.name(),
         prepared.backupId(),
         prepared.partialDir(),
-        createsCheckpoint ? IncrementalPlanner.checkpointName(prepared.backupId()) : null,
+        createsCheckpoint ? IncrementalDecisions.checkpointName(prepared.backupId()) : null,
         decision.full() ? null : decision.incrementalFrom(),
         disks,
         request.capture(),

@@ -1,7 +1,6 @@
 package dev.vmbackup.workflows;
 
-import dev.vmbackup.workflows.activities.HostDefaultsActivities;
-import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.activities.PolicyActivities;
 import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
@@ -34,14 +33,11 @@ import org.slf4j.Logger;
 public class PlanWorkflowImpl implements PlanWorkflow {
   private static final Logger log = Workflow.getLogger(PlanWorkflowImpl.class);
 
-  private final HostDefaultsActivities hostDefaults =
-      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
-
   @Override
   public PlanResult run(BackupPolicy policy) {
     PolicyValidation.validateSingleHost(policy);
-    String host = HostSteps.host(policy.host(), hostDefaults);
-    PlanActivities plan = new HostSteps(host).forward(PlanActivities.class);
+    String host = HostSteps.host(policy.host());
+    PolicyActivities plan = new HostSteps(host).forward(PolicyActivities.class);
     // The host decides what the policy may use, before any backup starts. Runs recorded before hosts
     // checked policies carry no marker of this version and replay as they ran.
     if (Workflow.getVersion("host-checks-policy", Workflow.DEFAULT_VERSION, 1) >= 1) {

@@ -1,7 +1,6 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.CheckpointActivities;
-import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.PruneActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.BackupStatus;
@@ -22,9 +21,6 @@ import java.util.List;
  * domain's lock keeps a backup from building on a backup being deleted.
  */
 public class PruneWorkflowImpl implements PruneWorkflow {
-  private final HostDefaultsActivities hostDefaults =
-      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
-
   /** Change id of prunes that also delete unneeded libvirt checkpoints. */
   static final String CHECKPOINTS_CHANGE = "prune-checkpoints";
 
@@ -38,7 +34,7 @@ public class PruneWorkflowImpl implements PruneWorkflow {
   @Override
   public PruneResult prune(PruneRequest request) {
     validate(request);
-    HostSteps steps = new HostSteps(HostSteps.host(request.host(), hostDefaults));
+    HostSteps steps = HostSteps.on(request.host());
     PruneActivities prune = steps.forward(PruneActivities.class);
     DomainOperation<PruneResult> operation =
         new DomainOperation<>(steps, HostSteps.lockFor(request.domain()), current -> step = current);

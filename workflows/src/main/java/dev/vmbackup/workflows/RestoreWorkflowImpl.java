@@ -1,6 +1,5 @@
 package dev.vmbackup.workflows;
 
-import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.RestoreActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
@@ -34,9 +33,6 @@ import org.slf4j.Logger;
 public class RestoreWorkflowImpl implements RestoreWorkflow {
   private static final Logger log = Workflow.getLogger(RestoreWorkflowImpl.class);
 
-  private final HostDefaultsActivities hostDefaults =
-      Workflow.newLocalActivityStub(HostDefaultsActivities.class, StepOptions.local());
-
   /** Change id of restores that read a backup's whole chain (see {@code Workflow.getVersion}). */
   static final String CHAINS_CHANGE = "restore-backup-chains";
   /** Change id of in-place restores of incremental points (see {@link #flattensInPlace}). */
@@ -54,7 +50,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
   public RestoreResult restore(RestoreRequest request) {
     validate(request);
     backupId = request.backupId();
-    HostSteps steps = new HostSteps(HostSteps.host(request.host(), hostDefaults));
+    HostSteps steps = HostSteps.on(request.host());
     InspectActivities inspect = steps.inspect;
     VerifyActivities verify = steps.verify;
     RestoreActivities restore = steps.forward(RestoreActivities.class);
@@ -135,12 +131,12 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
       RestoreActivities undo,
       Compensations compensations) {
     Manifest manifest = chain.get(chain.size() - 1);
-    String targetDir = request.targetDir() != null ? request.targetDir() : RestorePlans.defaultTargetDir(manifest);
-    List<DiskPlacement> placements = RestorePlans.asNewDomain(chain, request.as(), targetDir);
+    String targetDir = request.targetDir() != null ? request.targetDir() : RestoreDecisions.defaultTargetDir(manifest);
+    List<DiskPlacement> placements = RestoreDecisions.asNewDomain(chain, request.as(), targetDir);
     if (!pointChains.isEmpty()) {
-      placements = RestorePlans.withDiskPoints(placements, pointChains, request.as(), targetDir, request.backupId());
+      placements = RestoreDecisions.withDiskPoints(placements, pointChains, request.as(), targetDir, request.backupId());
     }
-    List<String> destinations = RestorePlans.destinations(placements);
+    List<String> destinations = RestoreDecisions.destinations(placements);
 
     step = "check";
     restore.checkRestoreTargets(new RestoreTargetsCheck(request.as(), destinations, request.overwriteRequested()));
@@ -160,7 +156,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     DomainRef restored = new DomainRef(request.as(), uuid);
     compensations.add(() -> undo.undefineDomain(restored));
     restore.defineRestoredDomain(
-        new DefineDomainRequest(ref, request.as(), uuid, RestorePlans.activeImages(placements), targetDir));
+        new DefineDomainRequest(ref, request.as(), uuid, RestoreDecisions.activeImages(placements), targetDir));
 
     boolean start = request.start() == null || request.start();
     if (start) {
@@ -169,7 +165,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     }
     return new RestoreResult(
         request.as(), request.backupId(), uuid, "new-domain",
-        List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, start);
+        List.copyOf(RestoreDecisions.activeImages(placements).values()), keptAside, start);
   }
 
   /**
@@ -204,14 +200,14 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
               + manifest.uuid() + "; restore it with --as NAME instead",
           FailureType.DISK_CHAIN_CHANGED.name());
     }
-    String mismatch = RestorePlans.inPlaceMismatch(manifest, current);
+    String mismatch = RestoreDecisions.inPlaceMismatch(manifest, current);
     if (mismatch != null) {
       throw ApplicationFailure.newNonRetryableFailure(
           mismatch + "; restore with --as NAME instead", FailureType.DISK_CHAIN_CHANGED.name());
     }
     boolean flatten = chain.size() > 1;
-    List<DiskPlacement> placements = flatten ? RestorePlans.inPlaceFlattened(chain) : RestorePlans.inPlace(manifest);
-    List<String> destinations = RestorePlans.destinations(placements);
+    List<DiskPlacement> placements = flatten ? RestoreDecisions.inPlaceFlattened(chain) : RestoreDecisions.inPlace(manifest);
+    List<String> destinations = RestoreDecisions.destinations(placements);
     boolean wasActive = current.state().isActive();
     DomainRef domain = new DomainRef(current.name(), current.uuid());
 
@@ -245,7 +241,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     return new RestoreResult(
         current.name(), request.backupId(), current.uuid(),
         request.memoryRequested() ? "in-place-memory" : "in-place",
-        List.copyOf(RestorePlans.activeImages(placements).values()), keptAside, running);
+        List.copyOf(RestoreDecisions.activeImages(placements).values()), keptAside, running);
   }
 
   private static void requireDisk(Manifest backup, String target) {

@@ -1,7 +1,7 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.SavedStateActivities;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
 
 /** Capture {@code saved-state}, the step strategies full and chain share. */
@@ -14,7 +14,7 @@ final class SavedStateCapture {
    * the overlay is committed. The step runs detached from cancellation: its undo must never run while
    * it still stops or restores the VM, so a cancellation waits for it and is honoured right after.
    */
-  static SavedStateResult saveAndRestore(BackupContext context, SavedStatePlan plan) {
+  static SavedStateResult saveAndRestore(BackupContext context, SavedStateRequest plan) {
     SavedStateActivities saved = context.steps().forward(SavedStateActivities.class);
     SavedStateActivities undo = context.steps().mustFinish(SavedStateActivities.class);
     context.compensations().add(() -> undo.undoSaveAndRestore(plan));

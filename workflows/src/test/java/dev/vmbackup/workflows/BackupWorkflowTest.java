@@ -17,10 +17,10 @@ import dev.vmbackup.workflows.model.DiscardBackupRequest;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.LockRequest;
 import dev.vmbackup.workflows.model.MergeRequest;
-import dev.vmbackup.workflows.model.OverlayPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
-import dev.vmbackup.workflows.model.RetainRequest;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
@@ -106,11 +106,11 @@ class BackupWorkflowTest {
     assertThat(journal.arguments("acquireDomainLock", LockRequest.class)).containsExactly(lock);
     assertThat(journal.arguments("releaseDomainLock", LockRequest.class)).containsExactly(lock);
 
-    SnapshotPlan plan = journal.onlyArgument("createExternalSnapshot", SnapshotPlan.class);
+    SnapshotRequest plan = journal.onlyArgument("createExternalSnapshot", SnapshotRequest.class);
     String vdaOverlay = VDA + ".vmbackup-" + backupId + ".qcow2";
     String vdbOverlay = VDB + ".vmbackup-" + backupId + ".qcow2";
     assertThat(plan.overlays()).containsExactly(
-        new OverlayPlan("vda", VDA, "qcow2", vdaOverlay), new OverlayPlan("vdb", VDB, "raw", vdbOverlay));
+        new DiskOverlay("vda", VDA, "qcow2", vdaOverlay), new DiskOverlay("vdb", VDB, "raw", vdbOverlay));
     assertThat(plan.domain()).isEqualTo("vm1");
     assertThat(plan.backupId()).isEqualTo(backupId);
     assertThat(plan.capture()).isEqualTo(CaptureMode.QUIESCE);
@@ -119,7 +119,7 @@ class BackupWorkflowTest {
     assertThat(plan.memoryFile()).as("no memory file unless memory is captured").isNull();
     assertThat(plan.stateBefore()).isEqualTo(DomainState.RUNNING);
 
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.backupId()).isEqualTo(backupId);
     assertThat(retain.partialDir()).isEqualTo(partialDir);
     assertThat(retain.finalDir()).isEqualTo(finalDir);
@@ -156,11 +156,11 @@ class BackupWorkflowTest {
 
     BackupResult result = harness.newBackup().backup(new BackupRequest("vm1", "h1", CaptureMode.MEMORY, null, null));
 
-    SnapshotPlan plan = journal.onlyArgument("createExternalSnapshot", SnapshotPlan.class);
+    SnapshotRequest plan = journal.onlyArgument("createExternalSnapshot", SnapshotRequest.class);
     assertThat(plan.capture()).isEqualTo(CaptureMode.MEMORY);
     assertThat(plan.memoryFile()).isEqualTo(plan.partialDir() + "/memory.save");
     assertThat(plan.stateBefore()).isEqualTo(DomainState.PAUSED);
-    assertThat(journal.onlyArgument("copyToRepository", RetainRequest.class).memoryFile())
+    assertThat(journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class).memoryFile())
         .isEqualTo(plan.memoryFile());
     assertThat(result.capture()).isEqualTo(CaptureMode.MEMORY);
     // An explicit host needs no lookup of the default.
@@ -180,7 +180,7 @@ class BackupWorkflowTest {
         "copyToRepository",
         "verifyBackup",
         "releaseDomainLock");
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.offline()).isTrue();
     assertThat(retain.memoryFile()).isNull();
     assertThat(retain.captureRequested()).isEqualTo(CaptureMode.QUIESCE);

@@ -23,11 +23,11 @@ import dev.vmbackup.workflows.model.ImageLayer;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
-import dev.vmbackup.workflows.model.OverlayPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
-import dev.vmbackup.workflows.model.RetainRequest;
-import dev.vmbackup.workflows.model.SavedStatePlan;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
+import dev.vmbackup.workflows.model.SavedStateRequest;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.Verification;
 import io.temporal.client.WorkflowClient;
@@ -151,11 +151,11 @@ class ChainBackupWorkflowTest {
     assertThat(asked.repository()).isEqualTo(FakeHost.DEFAULT_REPOSITORY);
     assertThat(asked.disks()).isEqualTo(host.domain.disks());
 
-    SnapshotPlan plan = journal.onlyArgument("createExternalSnapshot", SnapshotPlan.class);
+    SnapshotRequest plan = journal.onlyArgument("createExternalSnapshot", SnapshotRequest.class);
     assertThat(plan.overlays()).containsExactly(
-        new OverlayPlan("vda", VDA, "qcow2", vdaOverlay(id)), new OverlayPlan("vdb", VDB, "raw", vdbOverlay(id)));
+        new DiskOverlay("vda", VDA, "qcow2", vdaOverlay(id)), new DiskOverlay("vdb", VDB, "raw", vdbOverlay(id)));
 
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.strategy()).isEqualTo(Strategy.CHAIN);
     assertThat(retain.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
     assertThat(retain.parentBackupId()).isNull();
@@ -179,13 +179,13 @@ class ChainBackupWorkflowTest {
     assertThat(journal.methods()).containsExactly("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory",
         "readChainState", "createExternalSnapshot", "copyToRepository", "verifyBackup", "releaseDomainLock");
     String id = backupId();
-    SnapshotPlan plan = journal.onlyArgument("createExternalSnapshot", SnapshotPlan.class);
+    SnapshotRequest plan = journal.onlyArgument("createExternalSnapshot", SnapshotRequest.class);
     // Overlays are named after the VM's own image, not after the overlay they go on.
     assertThat(plan.overlays()).containsExactly(
-        new OverlayPlan("vda", vdaOverlay(SECOND), "qcow2", vdaOverlay(id)),
-        new OverlayPlan("vdb", vdbOverlay(SECOND), "qcow2", vdbOverlay(id)));
+        new DiskOverlay("vda", vdaOverlay(SECOND), "qcow2", vdaOverlay(id)),
+        new DiskOverlay("vdb", vdbOverlay(SECOND), "qcow2", vdbOverlay(id)));
 
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.disks()).as("only the layer just frozen").containsExactly(
         new DiskInfo("vda", vdaOverlay(SECOND), "qcow2", List.of()),
         new DiskInfo("vdb", vdbOverlay(SECOND), "qcow2", List.of()));
@@ -284,7 +284,7 @@ class ChainBackupWorkflowTest {
 
     BackupResult result = harness.newBackup().backup(chain(CaptureMode.CRASH));
 
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.parentBackupId()).isNull();
     assertThat(retain.disks()).as("every frozen layer is copied").isEqualTo(host.domain.disks());
     assertThat(retain.warnings()).anySatisfy(warning ->
@@ -327,7 +327,7 @@ class ChainBackupWorkflowTest {
         new ConsolidateRequest.Disk("vda", vdaOverlay(third), List.of(vdaOverlay(SECOND), vdaOverlay(FIRST)), VDA),
         new ConsolidateRequest.Disk("vdb", vdbOverlay(third), List.of(vdbOverlay(SECOND), vdbOverlay(FIRST)), VDB));
     String id = backupId();
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.parentBackupId()).as("consolidation does not break the chain").isEqualTo(third);
     assertThat(retain.disks()).extracting(DiskInfo::source).containsExactly(vdaOverlay(third), vdbOverlay(third));
     assertThat(retain.chain().disks()).containsExactly(
@@ -416,13 +416,13 @@ class ChainBackupWorkflowTest {
 
     assertThat(thrown).isInstanceOf(WorkflowFailedException.class);
     assertThat(journal.methods()).containsExactlyElementsOf(failure.journal());
-    List<SnapshotPlan> reverted = journal.arguments("revertExternalSnapshot", SnapshotPlan.class);
+    List<SnapshotRequest> reverted = journal.arguments("revertExternalSnapshot", SnapshotRequest.class);
     if (!reverted.isEmpty()) {
       // The new overlay is committed into the layer it froze, this run's starting point, never deeper.
       String id = backupId();
       assertThat(reverted.get(0).overlays()).containsExactly(
-          new OverlayPlan("vda", vdaOverlay(third), "qcow2", vdaOverlay(id)),
-          new OverlayPlan("vdb", vdbOverlay(third), "qcow2", vdbOverlay(id)));
+          new DiskOverlay("vda", vdaOverlay(third), "qcow2", vdaOverlay(id)),
+          new DiskOverlay("vdb", vdbOverlay(third), "qcow2", vdbOverlay(id)));
     }
   }
 
@@ -457,12 +457,12 @@ class ChainBackupWorkflowTest {
     assertThat(journal.methods()).containsExactly("acquireDomainLock", "pullDeletedLayers", "inspectDomain", "prepareBackupDirectory",
         "readChainState", "saveAndRestore", "copyToRepository", "verifyBackup", "releaseDomainLock");
     String id = backupId();
-    SavedStatePlan plan = journal.onlyArgument("saveAndRestore", SavedStatePlan.class);
+    SavedStateRequest plan = journal.onlyArgument("saveAndRestore", SavedStateRequest.class);
     assertThat(plan.disks()).containsExactly(
-        new SavedStatePlan.Disk("vda", vdaOverlay(SECOND), "qcow2", vdaOverlay(SECOND), vdaOverlay(id)),
-        new SavedStatePlan.Disk("vdb", vdbOverlay(SECOND), "qcow2", vdbOverlay(SECOND), vdbOverlay(id)));
-    assertThat(plan.disks()).noneMatch(SavedStatePlan.Disk::renamed);
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+        new SavedStateRequest.Disk("vda", vdaOverlay(SECOND), "qcow2", vdaOverlay(SECOND), vdaOverlay(id)),
+        new SavedStateRequest.Disk("vdb", vdbOverlay(SECOND), "qcow2", vdbOverlay(SECOND), vdbOverlay(id)));
+    assertThat(plan.disks()).noneMatch(SavedStateRequest.Disk::renamed);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.memoryFile()).isEqualTo(plan.stateFile()).endsWith(".partial/memory.save");
     assertThat(retain.capture()).isEqualTo(CaptureMode.SAVED_STATE);
     assertThat(retain.stoppedMillis()).isEqualTo(2345);
@@ -480,10 +480,10 @@ class ChainBackupWorkflowTest {
 
     BackupResult result = harness.newBackup().backup(chain(CaptureMode.QUIESCE));
 
-    SnapshotPlan plan = journal.onlyArgument("createExternalSnapshot", SnapshotPlan.class);
+    SnapshotRequest plan = journal.onlyArgument("createExternalSnapshot", SnapshotRequest.class);
     assertThat(plan.capture()).isEqualTo(CaptureMode.CRASH);
     assertThat(plan.stateBefore()).isEqualTo(DomainState.SHUTOFF);
-    assertThat(journal.onlyArgument("copyToRepository", RetainRequest.class).offline()).isFalse();
+    assertThat(journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class).offline()).isFalse();
     assertThat(result.capture()).isEqualTo(CaptureMode.CRASH);
     assertThat(result.parentBackupId()).isEqualTo(SECOND);
   }

@@ -7,7 +7,7 @@ import dev.vmbackup.workflows.activities.HostDefaultsActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.MergeActivities;
 import dev.vmbackup.workflows.activities.RestoreActivities;
-import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
@@ -29,12 +29,12 @@ import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.RestoreCopyRequest;
 import dev.vmbackup.workflows.model.RestoreTargetsCheck;
-import dev.vmbackup.workflows.model.RetainRequest;
-import dev.vmbackup.workflows.model.RetainResult;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SetAsideRequest;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
@@ -111,7 +111,7 @@ final class FakeHost {
   /** The activity implementations a host worker registers. */
   Object[] hostActivities() {
     return new Object[] {
-      new FakeDomainLock(), new FakeInspect(), new FakeBackupDirectory(), new FakeSnapshot(), new FakeRetain(),
+      new FakeDomainLock(), new FakeInspect(), new FakeBackupDirectory(), new FakeSnapshot(), new FakeRepositoryCopy(),
       new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState()
     };
   }
@@ -232,27 +232,27 @@ final class FakeHost {
 
   final class FakeSnapshot implements SnapshotActivities {
     @Override
-    public SnapshotResult createExternalSnapshot(SnapshotPlan plan) {
+    public SnapshotResult createExternalSnapshot(SnapshotRequest plan) {
       step("createExternalSnapshot", plan.domain(), plan);
       SnapshotResult scripted = snapshotResult;
       return scripted != null ? scripted : new SnapshotResult(plan.capture(), List.of(), 5);
     }
 
     @Override
-    public void revertExternalSnapshot(SnapshotPlan plan) {
+    public void revertExternalSnapshot(SnapshotRequest plan) {
       step("revertExternalSnapshot", plan.domain(), plan);
     }
   }
 
-  final class FakeRetain implements RetainActivities {
+  final class FakeRepositoryCopy implements RepositoryCopyActivities {
     @Override
-    public RetainResult copyToRepository(RetainRequest request) {
+    public RepositoryCopyResult copyToRepository(RepositoryCopyRequest request) {
       step("copyToRepository", request.domain(), request);
       List<ManifestDisk> disks = new ArrayList<>();
       request.disks().forEach(disk -> disks.add(new ManifestDisk(
           disk.target(), "disks/" + disk.target() + "." + disk.format(), disk.format(), 1L << 30, 4096,
           "0".repeat(64), disk.source(), List.of())));
-      return new RetainResult(request.finalDir(), 4096L * disks.size(), disks);
+      return new RepositoryCopyResult(request.finalDir(), 4096L * disks.size(), disks);
     }
   }
 
@@ -370,23 +370,23 @@ final class FakeHost {
 
   final class FakeSavedState implements SavedStateActivities {
     @Override
-    public SavedStateResult saveAndRestore(SavedStatePlan plan) {
+    public SavedStateResult saveAndRestore(SavedStateRequest plan) {
       step("saveAndRestore", plan.domain(), plan);
       return new SavedStateResult(stoppedMillis, List.of());
     }
 
     @Override
-    public void undoSaveAndRestore(SavedStatePlan plan) {
+    public void undoSaveAndRestore(SavedStateRequest plan) {
       step("undoSaveAndRestore", plan.domain(), plan);
     }
 
     @Override
-    public void pullIntoOverlays(SavedStatePlan plan) {
+    public void pullIntoOverlays(SavedStateRequest plan) {
       step("pullIntoOverlays", plan.domain(), plan);
     }
 
     @Override
-    public void retainFrozenImages(SavedStatePlan plan) {
+    public void retainFrozenImages(SavedStateRequest plan) {
       step("retainFrozenImages", plan.domain(), plan);
     }
   }

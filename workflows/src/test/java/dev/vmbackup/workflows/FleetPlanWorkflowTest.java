@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmbackup.workflows.activities.HostRegistryActivities;
-import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.activities.PolicyActivities;
 import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
@@ -71,7 +71,7 @@ class FleetPlanWorkflowTest {
   }
 
   /** A host's policy actions: its VMs, and a configuration that defines every name. */
-  private record HostPlan(List<String> vms) implements PlanActivities {
+  private record HostPlan(List<String> vms) implements PolicyActivities {
     @Override
     public List<String> listDomains(String glob) {
       String prefix = glob.replace("*", "");
@@ -86,7 +86,7 @@ class FleetPlanWorkflowTest {
   }
 
   /** A host whose configuration does not define the policy's repository. */
-  private static final class RefusingHost implements PlanActivities {
+  private static final class RefusingHost implements PolicyActivities {
     @Override
     public List<String> listDomains(String glob) {
       return List.of("d1");
@@ -103,7 +103,7 @@ class FleetPlanWorkflowTest {
   }
 
   /** A host whose worker runs but cannot list its domains. */
-  private static final class BrokenLibvirt implements PlanActivities {
+  private static final class BrokenLibvirt implements PolicyActivities {
     @Override
     public List<String> listDomains(String glob) {
       throw ApplicationFailure.newFailure("cannot connect to libvirt: connection refused", "HYPERVISOR_UNAVAILABLE");

@@ -4,7 +4,7 @@ import static dev.vmbackup.workflows.WorkflowHarness.failureType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.CaptureMode;
@@ -13,10 +13,10 @@ import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.IncrementalDisk;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
-import dev.vmbackup.workflows.model.RetainRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.Verification;
 import io.temporal.client.WorkflowClient;
@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The decisions of the {@code incremental} and {@code differential} strategies, backup after backup,
  * against a fake host whose checkpoints, bitmaps and repository change as real ones would (see
- * {@link IncrementalFakes}); the chain decision is the real {@link IncrementalPlanner}'s.
+ * {@link IncrementalFakes}); the chain decision is the real {@link IncrementalDecisions}'s.
  */
 class IncrementalBackupWorkflowTest {
   private static final BackupRequest INCREMENTAL =
@@ -73,7 +73,7 @@ class IncrementalBackupWorkflowTest {
         "publishIncrementalBackup", "verifyBackup", "releaseDomainLock");
     String id = result.backupId();
     String partial = FakeHost.DEFAULT_REPOSITORY + "/vm1/" + id + ".partial";
-    BackupJobPlan plan = journal.onlyArgument("runBackupJob", BackupJobPlan.class);
+    BackupJobRequest plan = journal.onlyArgument("runBackupJob", BackupJobRequest.class);
     assertThat(plan.checkpoint()).isEqualTo("vmbackup-" + id);
     assertThat(plan.incrementalFrom()).isNull();
     assertThat(plan.partialDir()).isEqualTo(partial);
@@ -91,7 +91,7 @@ class IncrementalBackupWorkflowTest {
     assertThat(result.strategy()).isEqualTo(Strategy.INCREMENTAL);
     assertThat(result.bytesCopied()).isEqualTo(2 * 4096);
     assertThat(result.warnings()).isEmpty();
-    assertThat(journal.onlyArgument("planIncrementalBackup", IncrementalPlanRequest.class).fullEvery())
+    assertThat(journal.onlyArgument("planIncrementalBackup", IncrementalDecisionRequest.class).fullEvery())
         .isEqualTo(BackupRequest.DEFAULT_FULL_EVERY);
   }
 
@@ -101,10 +101,10 @@ class IncrementalBackupWorkflowTest {
     String first = backup(INCREMENTAL).backupId();
     String second = backup(INCREMENTAL).backupId();
 
-    List<BackupJobPlan> plans = journal.arguments("runBackupJob", BackupJobPlan.class);
-    assertThat(plans).extracting(BackupJobPlan::incrementalFrom)
+    List<BackupJobRequest> plans = journal.arguments("runBackupJob", BackupJobRequest.class);
+    assertThat(plans).extracting(BackupJobRequest::incrementalFrom)
         .containsExactly(null, "vmbackup-" + full, "vmbackup-" + first);
-    assertThat(plans).extracting(BackupJobPlan::checkpoint)
+    assertThat(plans).extracting(BackupJobRequest::checkpoint)
         .containsExactly("vmbackup-" + full, "vmbackup-" + first, "vmbackup-" + second);
     assertThat(plans.get(2).disks()).extracting(IncrementalDisk::backingFile)
         .containsExactly("../" + first + "/vda.qcow2", "../" + first + "/vdb.qcow2");
@@ -128,10 +128,10 @@ class IncrementalBackupWorkflowTest {
     String first = backup(DIFFERENTIAL).backupId();
     String second = backup(DIFFERENTIAL).backupId();
 
-    List<BackupJobPlan> plans = journal.arguments("runBackupJob", BackupJobPlan.class);
-    assertThat(plans).extracting(BackupJobPlan::incrementalFrom)
+    List<BackupJobRequest> plans = journal.arguments("runBackupJob", BackupJobRequest.class);
+    assertThat(plans).extracting(BackupJobRequest::incrementalFrom)
         .containsExactly(null, "vmbackup-" + full, "vmbackup-" + full);
-    assertThat(plans).extracting(BackupJobPlan::checkpoint).containsExactly("vmbackup-" + full, null, null);
+    assertThat(plans).extracting(BackupJobRequest::checkpoint).containsExactly("vmbackup-" + full, null, null);
     assertThat(plans.get(2).disks()).extracting(IncrementalDisk::backingFile)
         .containsExactly("../" + full + "/vda.qcow2", "../" + full + "/vdb.qcow2");
     assertThat(fakes.backup(first).parentBackupId()).isEqualTo(full);
@@ -145,7 +145,7 @@ class IncrementalBackupWorkflowTest {
     backup(DIFFERENTIAL);
     backup(INCREMENTAL);
 
-    BackupJobPlan last = journal.arguments("runBackupJob", BackupJobPlan.class).get(2);
+    BackupJobRequest last = journal.arguments("runBackupJob", BackupJobRequest.class).get(2);
     assertThat(last.incrementalFrom()).isEqualTo("vmbackup-" + full);
     assertThat(last.disks().get(0).backingFile()).isEqualTo("../" + full + "/vda.qcow2");
   }
@@ -158,7 +158,7 @@ class IncrementalBackupWorkflowTest {
     String second = backup(request).backupId();
     BackupResult newFull = backup(request);
 
-    BackupJobPlan plan = journal.arguments("runBackupJob", BackupJobPlan.class).get(3);
+    BackupJobRequest plan = journal.arguments("runBackupJob", BackupJobRequest.class).get(3);
     assertThat(plan.incrementalFrom()).isNull();
     assertThat(plan.disks()).extracting(IncrementalDisk::backingFile).containsOnlyNulls();
     assertThat(newFull.warnings())
@@ -224,7 +224,7 @@ class IncrementalBackupWorkflowTest {
     String reason = "new full backup: " + stale.reason().replace("%s", parent);
     assertThat(result.warnings()).containsExactly(reason);
     assertThat(fakes.backup(result.backupId()).warnings()).containsExactly(reason);
-    BackupJobPlan plan = journal.arguments("runBackupJob", BackupJobPlan.class).get(1);
+    BackupJobRequest plan = journal.arguments("runBackupJob", BackupJobRequest.class).get(1);
     assertThat(plan.incrementalFrom()).isNull();
     assertThat(plan.checkpoint()).isEqualTo("vmbackup-" + result.backupId());
     assertThat(plan.disks()).extracting(IncrementalDisk::backingFile).containsOnlyNulls();
@@ -245,7 +245,7 @@ class IncrementalBackupWorkflowTest {
     BackupResult result = backup(INCREMENTAL);
 
     assertThat(result.warnings()).containsExactly("new full backup: disk vdc was added since backup " + parent);
-    assertThat(journal.arguments("runBackupJob", BackupJobPlan.class).get(1).disks()).hasSize(3);
+    assertThat(journal.arguments("runBackupJob", BackupJobRequest.class).get(1).disks()).hasSize(3);
   }
 
   @Test
@@ -269,9 +269,9 @@ class IncrementalBackupWorkflowTest {
     backup(request);
     BackupResult second = backup(request);
 
-    List<BackupJobPlan> plans = journal.arguments("runBackupJob", BackupJobPlan.class);
-    assertThat(plans).extracting(BackupJobPlan::checkpoint).containsOnlyNulls();
-    assertThat(plans).extracting(BackupJobPlan::incrementalFrom).containsOnlyNulls();
+    List<BackupJobRequest> plans = journal.arguments("runBackupJob", BackupJobRequest.class);
+    assertThat(plans).extracting(BackupJobRequest::checkpoint).containsOnlyNulls();
+    assertThat(plans).extracting(BackupJobRequest::incrementalFrom).containsOnlyNulls();
     assertThat(plans.get(1).disks()).extracting(IncrementalDisk::file)
         .containsExactly(second.path() + ".partial/vda.qcow2", second.path() + ".partial/vdb.raw");
     assertThat(second.warnings()).containsExactly("not backed up: " + Fixtures.SKIPPED, "every backup of vm1 is a full"
@@ -305,12 +305,12 @@ class IncrementalBackupWorkflowTest {
     assertThat(journal.methods().subList(8, journal.methods().size())).containsExactly(
         "acquireDomainLock", "inspectDomain", "prepareBackupDirectory", "copyToRepository", "verifyBackup",
         "releaseDomainLock");
-    assertThat(journal.onlyArgument("copyToRepository", RetainRequest.class).offline()).isTrue();
+    assertThat(journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class).offline()).isTrue();
     assertThat(offline.warnings()).anySatisfy(w -> assertThat(w).contains("standalone full copy"));
 
     host.domain = IncrementalFakes.domain(DomainState.RUNNING);
     backup(INCREMENTAL);
-    assertThat(journal.arguments("runBackupJob", BackupJobPlan.class).get(1).incrementalFrom())
+    assertThat(journal.arguments("runBackupJob", BackupJobRequest.class).get(1).incrementalFrom())
         .isEqualTo("vmbackup-" + full);
   }
 
@@ -322,7 +322,7 @@ class IncrementalBackupWorkflowTest {
 
     BackupResult result = backup(INCREMENTAL);
 
-    assertThat(journal.onlyArgument("runBackupJob", BackupJobPlan.class).agentAvailable()).isFalse();
+    assertThat(journal.onlyArgument("runBackupJob", BackupJobRequest.class).agentAvailable()).isFalse();
     assertThat(result.capture()).isEqualTo(CaptureMode.CRASH);
     assertThat(journal.onlyArgument("publishIncrementalBackup", PublishIncrementalRequest.class).capture())
         .isEqualTo(CaptureMode.CRASH);
@@ -378,8 +378,8 @@ class IncrementalBackupWorkflowTest {
 
     backupFails(INCREMENTAL);
 
-    assertThat(journal.onlyArgument("cancelBackupJob", BackupJobPlan.class))
-        .isEqualTo(journal.onlyArgument("runBackupJob", BackupJobPlan.class));
+    assertThat(journal.onlyArgument("cancelBackupJob", BackupJobRequest.class))
+        .isEqualTo(journal.onlyArgument("runBackupJob", BackupJobRequest.class));
     assertThat(fakes.checkpoints).isEmpty();
   }
 

@@ -2,7 +2,7 @@ package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.BackupJobActivities;
 import dev.vmbackup.workflows.activities.CheckpointActivities;
-import dev.vmbackup.workflows.model.BackupJobPlan;
+import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupJobResult;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.CheckpointDeletion;
@@ -14,13 +14,13 @@ import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.IncrementalDecision;
 import dev.vmbackup.workflows.model.IncrementalDisk;
 import dev.vmbackup.workflows.model.IncrementalFacts;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
 import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import dev.vmbackup.workflows.model.Verification;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * "creates" its checkpoint and a bitmap on every disk, a publish "adds" the backup to the repository
  * (verified, as the real verification would record), a deletion removes checkpoints: so a test can run
  * backup after backup and see chains form, reset and go on. The chain decision is the real
- * {@link IncrementalPlanner}'s, over these facts.
+ * {@link IncrementalDecisions}'s, over these facts.
  */
 final class IncrementalFakes {
   static final long SIZE = 1L << 30;
@@ -93,12 +93,12 @@ final class IncrementalFakes {
 
   final class FakeCheckpoints implements CheckpointActivities {
     @Override
-    public IncrementalDecision planIncrementalBackup(IncrementalPlanRequest request) {
+    public IncrementalDecision planIncrementalBackup(IncrementalDecisionRequest request) {
       host.step("planIncrementalBackup", request.domain().name(), request);
       try {
-        return IncrementalPlanner.decide(
+        return IncrementalDecisions.decide(
             facts(request.domain()), request.strategy(), request.fullEvery(), request.allowFullFallback());
-      } catch (IncrementalPlanner.UntrackableDisks e) {
+      } catch (IncrementalDecisions.UntrackableDisks e) {
         throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.UNSUPPORTED_DISK.name());
       }
     }
@@ -113,7 +113,7 @@ final class IncrementalFakes {
     @Override
     public List<String> pruneCheckpoints(PruneCheckpointsRequest request) {
       host.step("pruneCheckpoints", request.domain(), request);
-      List<String> unneeded = IncrementalPlanner.unneededCheckpoints(facts(host.domain));
+      List<String> unneeded = IncrementalDecisions.unneededCheckpoints(facts(host.domain));
       unneeded.forEach(IncrementalFakes.this::deleteCheckpoint);
       return unneeded;
     }
@@ -121,7 +121,7 @@ final class IncrementalFakes {
 
   final class FakeBackupJobs implements BackupJobActivities {
     @Override
-    public BackupJobResult runBackupJob(BackupJobPlan plan) {
+    public BackupJobResult runBackupJob(BackupJobRequest plan) {
       host.step("runBackupJob", plan.domain(), plan);
       if (plan.checkpoint() != null) {
         Map<String, String> onDisks = new LinkedHashMap<>();
@@ -141,7 +141,7 @@ final class IncrementalFakes {
     }
 
     @Override
-    public void cancelBackupJob(BackupJobPlan plan) {
+    public void cancelBackupJob(BackupJobRequest plan) {
       host.step("cancelBackupJob", plan.domain(), plan);
       // The compensation after it (discardBackup) deletes the directory of a backup published already.
       repository.removeIf(backup -> backup.backupId().equals(plan.backupId()));
@@ -151,7 +151,7 @@ final class IncrementalFakes {
     }
 
     @Override
-    public RetainResult publishIncrementalBackup(PublishIncrementalRequest request) {
+    public RepositoryCopyResult publishIncrementalBackup(PublishIncrementalRequest request) {
       host.step("publishIncrementalBackup", request.domain(), request);
       List<ManifestDisk> disks = new ArrayList<>();
       for (IncrementalDisk disk : request.disks()) {
@@ -164,7 +164,7 @@ final class IncrementalFakes {
           new ManifestFile("domain.xml", 2048, "e".repeat(64)), null,
           new Verification("2026-11-22T22:16:30Z", true), request.parentBackupId(), request.checkpoint(),
           request.bytesTransferred()));
-      return new RetainResult(request.finalDir(), request.bytesTransferred(), disks);
+      return new RepositoryCopyResult(request.finalDir(), request.bytesTransferred(), disks);
     }
   }
 }

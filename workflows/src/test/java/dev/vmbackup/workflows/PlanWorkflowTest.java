@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmbackup.workflows.activities.HostDefaultsActivities;
-import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.activities.PolicyActivities;
 import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
@@ -77,7 +77,7 @@ class PlanWorkflowTest {
     }
   }
 
-  private static final class Plan implements PlanActivities {
+  private static final class Plan implements PolicyActivities {
     @Override
     public List<String> listDomains(String glob) {
       JOURNAL.add("list " + glob);

@@ -12,7 +12,7 @@ import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.BackupSummary;
 import dev.vmbackup.workflows.model.CheckpointDeletion;
 import dev.vmbackup.workflows.model.IncrementalDecision;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.InspectRequest;
@@ -122,7 +122,7 @@ class PruneWorkflowTest {
 
   private final class Checkpoints implements CheckpointActivities {
     @Override
-    public IncrementalDecision planIncrementalBackup(IncrementalPlanRequest request) {
+    public IncrementalDecision planIncrementalBackup(IncrementalDecisionRequest request) {
       throw new UnsupportedOperationException();
     }
 

@@ -228,7 +228,7 @@ class RestoreWorkflowTest {
     SetAsideRequest aside = journal.onlyArgument("setAsideFiles", SetAsideRequest.class);
     assertThat(aside.files()).containsExactly(VDA, VDA_BASE, VDB);
     RestoreCopyRequest copy = journal.onlyArgument("copyFromRepository", RestoreCopyRequest.class);
-    assertThat(RestorePlans.destinations(copy.disks())).containsExactly(VDA, VDA_BASE, VDB);
+    assertThat(RestoreDecisions.destinations(copy.disks())).containsExactly(VDA, VDA_BASE, VDB);
     assertThat(journal.onlyArgument("restoreMemoryState", MemoryRestoreRequest.class))
         .isEqualTo(new MemoryRestoreRequest(REF, "vm1"));
     assertThat(result).isEqualTo(new RestoreResult(

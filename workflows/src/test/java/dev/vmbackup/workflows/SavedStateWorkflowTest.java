@@ -15,8 +15,8 @@ import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.ImageLayer;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
-import dev.vmbackup.workflows.model.RetainRequest;
-import dev.vmbackup.workflows.model.SavedStatePlan;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
+import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -75,16 +75,16 @@ class SavedStateWorkflowTest {
         "releaseDomainLock");
     String id = BackupIds.next(journal.onlyArgument("prepareBackupDirectory", PrepareBackupRequest.class)
         .proposedBackupId());
-    SavedStatePlan plan = journal.onlyArgument("saveAndRestore", SavedStatePlan.class);
+    SavedStateRequest plan = journal.onlyArgument("saveAndRestore", SavedStateRequest.class);
     assertThat(plan.disks()).containsExactly(
-        new SavedStatePlan.Disk("vda", VDA, "qcow2", VDA + ".vmbackup-" + id + ".frozen", VDA),
-        new SavedStatePlan.Disk("vdc", VDC, "qcow2", VDC + ".vmbackup-" + id + ".frozen", VDC));
-    assertThat(plan.disks()).allMatch(SavedStatePlan.Disk::renamed);
+        new SavedStateRequest.Disk("vda", VDA, "qcow2", VDA + ".vmbackup-" + id + ".frozen", VDA),
+        new SavedStateRequest.Disk("vdc", VDC, "qcow2", VDC + ".vmbackup-" + id + ".frozen", VDC));
+    assertThat(plan.disks()).allMatch(SavedStateRequest.Disk::renamed);
     assertThat(plan.stateFile()).isEqualTo(plan.partialDir() + "/memory.save");
-    assertThat(journal.onlyArgument("pullIntoOverlays", SavedStatePlan.class)).isEqualTo(plan);
-    assertThat(journal.onlyArgument("retainFrozenImages", SavedStatePlan.class)).isEqualTo(plan);
+    assertThat(journal.onlyArgument("pullIntoOverlays", SavedStateRequest.class)).isEqualTo(plan);
+    assertThat(journal.onlyArgument("retainFrozenImages", SavedStateRequest.class)).isEqualTo(plan);
 
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.disks()).as("the manifest names the images' own paths").isEqualTo(host.domain.disks());
     assertThat(retain.memoryFile()).isEqualTo(plan.stateFile());
     assertThat(retain.capture()).isEqualTo(CaptureMode.SAVED_STATE);

@@ -1,7 +1,7 @@
 package dev.vmbackup.workflows.activities;
 
 import dev.vmbackup.workflows.model.IncrementalDecision;
-import dev.vmbackup.workflows.model.IncrementalPlanRequest;
+import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.CheckpointDeletion;
 import dev.vmbackup.workflows.model.PruneCheckpointsRequest;
 import io.temporal.activity.ActivityInterface;
@@ -13,11 +13,11 @@ public interface CheckpointActivities {
   /**
    * Inspects the domain's checkpoints in libvirt, the dirty bitmaps of its disks, the disk set and
    * sizes against the parent backup, and the parent's chain in the repository, and decides whether
-   * the backup continues the chain or starts a new one (see {@code IncrementalPlanner}). Changes
+   * the backup continues the chain or starts a new one (see {@code IncrementalDecisions}). Changes
    * nothing. Fails {@code UNSUPPORTED_DISK} for a disk libvirt cannot track unless a full copy every
    * time is allowed.
    */
-  IncrementalDecision planIncrementalBackup(IncrementalPlanRequest request);
+  IncrementalDecision planIncrementalBackup(IncrementalDecisionRequest request);
 
   /**
    * Deletes the checkpoints and their bitmaps. A checkpoint whose bitmap is gone loses its metadata

@@ -1,6 +1,6 @@
 package dev.vmbackup.workflows.activities;
 
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import io.temporal.activity.ActivityInterface;
 
@@ -11,7 +11,7 @@ public interface SnapshotActivities {
    * snapshot metadata: afterwards the VM writes to the overlays and the images below are read-only.
    * Idempotent: if the disks already run on the planned overlays, returns without a second snapshot.
    */
-  SnapshotResult createExternalSnapshot(SnapshotPlan plan);
+  SnapshotResult createExternalSnapshot(SnapshotRequest plan);
 
   /**
    * Compensation: undoes whatever part of the snapshot happened. Thaws guest filesystems, resumes a
@@ -19,5 +19,5 @@ public interface SnapshotActivities {
    * made since the snapshot are kept), deletes overlays and the memory file. Safe when the snapshot
    * never ran.
    */
-  void revertExternalSnapshot(SnapshotPlan plan);
+  void revertExternalSnapshot(SnapshotRequest plan);
 }

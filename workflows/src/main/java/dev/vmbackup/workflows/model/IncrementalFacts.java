@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * What the host knows that decides whether a backup continues a chain: gathered by the checkpoint
- * activity from libvirt, qemu-img and the repository, and judged by {@code IncrementalPlanner}.
+ * activity from libvirt, qemu-img and the repository, and judged by {@code IncrementalDecisions}.
  *
  * @param domain the domain as inspected
  * @param disks each backed-up disk now

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** Host actions of a policy run. */
 @ActivityInterface
-public interface PlanActivities {
+public interface PolicyActivities {
   /** Names of the host's domains (defined or running) that match the glob, sorted. */
   List<String> listDomains(String glob);
 

@@ -11,32 +11,32 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The pure decisions of strategy chain: overlay names, chain lengths, consolidation. */
-class ChainPlansTest {
+class ChainDecisionsTest {
   private static final String IMAGE = "/images/vm 1/vda.qcow2";
 
   @Test
   void overlaysAreNamedAfterTheVmsOwnImageWhicheverOverlayTheyGoOn() {
-    assertThat(ChainPlans.overlayPath(IMAGE, "20261122T221500Z"))
+    assertThat(ChainDecisions.overlayPath(IMAGE, "20261122T221500Z"))
         .isEqualTo(IMAGE + ".vmbackup-chain-20261122T221500Z.qcow2");
-    assertThat(ChainPlans.overlayPath(IMAGE + ".vmbackup-chain-20261122T221500Z.qcow2", "20261122T231500Z"))
+    assertThat(ChainDecisions.overlayPath(IMAGE + ".vmbackup-chain-20261122T221500Z.qcow2", "20261122T231500Z"))
         .isEqualTo(IMAGE + ".vmbackup-chain-20261122T231500Z.qcow2");
   }
 
   @Test
   void onlyChainOverlaysCountAsOverlays() {
-    assertThat(ChainPlans.isOverlay(IMAGE + ".vmbackup-chain-20261122T221500Z.qcow2")).isTrue();
+    assertThat(ChainDecisions.isOverlay(IMAGE + ".vmbackup-chain-20261122T221500Z.qcow2")).isTrue();
     // Strategy full's temporary overlays and user files that merely look similar are not chain overlays.
-    assertThat(ChainPlans.isOverlay(IMAGE + ".vmbackup-20261122T221500Z.qcow2")).isFalse();
-    assertThat(ChainPlans.isOverlay(IMAGE + ".vmbackup-chain-latest.qcow2")).isFalse();
-    assertThat(ChainPlans.isOverlay(IMAGE)).isFalse();
+    assertThat(ChainDecisions.isOverlay(IMAGE + ".vmbackup-20261122T221500Z.qcow2")).isFalse();
+    assertThat(ChainDecisions.isOverlay(IMAGE + ".vmbackup-chain-latest.qcow2")).isFalse();
+    assertThat(ChainDecisions.isOverlay(IMAGE)).isFalse();
   }
 
   @Test
   void theConsolidatedChainIsTheChainWithoutItsOverlays() {
     String o1 = IMAGE + ".vmbackup-chain-20261122T221500Z.qcow2";
-    assertThat(ChainPlans.withoutOverlays(List.of(o1, IMAGE, "/images/base.qcow2")))
+    assertThat(ChainDecisions.withoutOverlays(List.of(o1, IMAGE, "/images/base.qcow2")))
         .containsExactly(IMAGE, "/images/base.qcow2");
-    assertThat(ChainPlans.withoutOverlays(List.of(IMAGE))).containsExactly(IMAGE);
+    assertThat(ChainDecisions.withoutOverlays(List.of(IMAGE))).containsExactly(IMAGE);
   }
 
   @Test
@@ -47,17 +47,17 @@ class ChainPlansTest {
     DomainInfo domain = domain(new DiskInfo("vda", o3, "qcow2", List.of(layer(o2), layer(o1), layer(IMAGE),
         layer("/images/template.qcow2"))));
 
-    assertThat(ChainPlans.consolidation(domain, 4)).as("3 overlays + 1 fits in 4").isEmpty();
-    assertThat(ChainPlans.consolidation(domain, 3)).containsExactly(
+    assertThat(ChainDecisions.consolidation(domain, 4)).as("3 overlays + 1 fits in 4").isEmpty();
+    assertThat(ChainDecisions.consolidation(domain, 3)).containsExactly(
         new ConsolidateRequest.Disk("vda", o3, List.of(o2, o1), IMAGE));
-    assertThat(ChainPlans.consolidation(domain, 2)).hasSize(1);
+    assertThat(ChainDecisions.consolidation(domain, 2)).hasSize(1);
   }
 
   @Test
   void aVmOnItsOwnImageOrOnOneOverlayHasNothingToConsolidate() {
     String o1 = IMAGE + ".vmbackup-chain-20261122T010000Z.qcow2";
-    assertThat(ChainPlans.consolidation(domain(new DiskInfo("vda", IMAGE, "qcow2", List.of())), 2)).isEmpty();
-    assertThat(ChainPlans.consolidation(domain(new DiskInfo("vda", o1, "qcow2", List.of(layer(IMAGE)))), 2))
+    assertThat(ChainDecisions.consolidation(domain(new DiskInfo("vda", IMAGE, "qcow2", List.of())), 2)).isEmpty();
+    assertThat(ChainDecisions.consolidation(domain(new DiskInfo("vda", o1, "qcow2", List.of(layer(IMAGE)))), 2))
         .isEmpty();
   }
 

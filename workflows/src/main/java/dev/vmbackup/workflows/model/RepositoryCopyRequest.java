@@ -15,7 +15,7 @@ import java.util.List;
  * @param chain for the manifest: strategy {@code chain}'s record of the overlays the VM is left on, or null
  * @param stoppedMillis for the manifest: how long a {@code saved-state} capture stopped the VM, or null
  */
-public record RetainRequest(
+public record RepositoryCopyRequest(
     String repository,
     String domain,
     String backupId,
@@ -35,13 +35,13 @@ public record RetainRequest(
     String parentBackupId,
     ChainRecord chain,
     Long stoppedMillis) {
-  public RetainRequest {
+  public RepositoryCopyRequest {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     disks = disks == null ? List.of() : List.copyOf(disks);
   }
 
   /** A backup that stands alone. */
-  public RetainRequest(String repository, String domain, String backupId, String partialDir, String finalDir,
+  public RepositoryCopyRequest(String repository, String domain, String backupId, String partialDir, String finalDir,
       String host, String uuid, Strategy strategy, CaptureMode captureRequested, CaptureMode capture,
       List<String> warnings, List<DiskInfo> disks, String memoryFile, String nvram, long startedAtMillis,
       boolean offline) {

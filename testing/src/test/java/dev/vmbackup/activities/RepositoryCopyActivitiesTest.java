@@ -16,7 +16,7 @@ import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.activities.BackupDirectoryActivities;
 import dev.vmbackup.workflows.activities.InspectActivities;
-import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.CopyProgress;
@@ -27,8 +27,8 @@ import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.RetainRequest;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Copying a shut-off guest's disk into the repository, as the offline backup path does. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class RetainActivitiesTest {
+class RepositoryCopyActivitiesTest {
   private static final long MIB = 1024 * 1024;
   /** The copier's checkpoint interval: where an interrupted first attempt last made its copy durable. */
   private static final long CHECKPOINT = 64 * MIB;
@@ -63,7 +63,7 @@ class RetainActivitiesTest {
     harness.env.registerActivitiesImplementations(
         new InspectActivitiesImpl(harness.settings(), harness.hypervisor, harness.images),
         new BackupDirectoryActivitiesImpl(new FileRepositories(), harness.hypervisor),
-        new RetainActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
+        new RepositoryCopyActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
         new VerifyActivitiesImpl(new FileRepositories(), harness.images));
   }
 
@@ -119,7 +119,7 @@ class RetainActivitiesTest {
     assertThat(lastHeartbeat.get()).isEqualTo(CHECKPOINT);
     harness.env.setHeartbeatDetails(new CopyProgress(0, CHECKPOINT, CHECKPOINT, size));
 
-    RetainResult result = harness.stub(RetainActivities.class).copyToRepository(request(info, prepared, true));
+    RepositoryCopyResult result = harness.stub(RepositoryCopyActivities.class).copyToRepository(request(info, prepared, true));
 
     assertThat(result.path()).isEqualTo(prepared.finalDir());
     assertThat(result.bytesCopied()).as("only what the first attempt had not copied").isPositive()
@@ -160,7 +160,7 @@ class RetainActivitiesTest {
       });
 
       ApplicationFailure failure =
-          failureOf(() -> harness.stub(RetainActivities.class).copyToRepository(request(info, prepared, true)));
+          failureOf(() -> harness.stub(RepositoryCopyActivities.class).copyToRepository(request(info, prepared, true)));
 
       assertThat(start.get()).isEqualTo("started");
       assertThat(failure.getType()).isEqualTo(FailureType.DOMAIN_STATE.name());
@@ -180,7 +180,7 @@ class RetainActivitiesTest {
       harness.env.requestCancelActivity();
 
       Throwable thrown = catchThrowable(
-          () -> harness.stub(RetainActivities.class).copyToRepository(request(info, prepared, true)));
+          () -> harness.stub(RepositoryCopyActivities.class).copyToRepository(request(info, prepared, true)));
 
       assertThat(thrown).isInstanceOf(CanceledFailure.class);
       assertThat(Path.of(prepared.finalDir())).as("nothing published").doesNotExist();
@@ -197,8 +197,8 @@ class RetainActivitiesTest {
         new PrepareBackupRequest(repository, guest.name(), BACKUP_ID, "run-1", true));
   }
 
-  private RetainRequest request(DomainInfo info, PreparedBackup prepared, boolean offline) {
-    return new RetainRequest(repository, info.name(), prepared.backupId(), prepared.partialDir(),
+  private RepositoryCopyRequest request(DomainInfo info, PreparedBackup prepared, boolean offline) {
+    return new RepositoryCopyRequest(repository, info.name(), prepared.backupId(), prepared.partialDir(),
         prepared.finalDir(), "testhost", info.uuid(), Strategy.FULL, CaptureMode.CRASH, CaptureMode.CRASH, List.of(),
         info.disks(), null, info.nvram(), System.currentTimeMillis(), offline);
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.process.ProcessRunner;
-import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.activities.PolicyActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.testing.TestActivityEnvironment;
 import java.lang.reflect.Proxy;
@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A host lists the domains of its libvirt that a policy's glob matches, and only those it manages. */
-class PlanActivitiesImplTest {
+class PolicyActivitiesImplTest {
   /** A libvirt with three domains; nothing else of it is used by listing. */
   private static final Hypervisor LIBVIRT = (Hypervisor) Proxy.newProxyInstance(Hypervisor.class.getClassLoader(),
       new Class<?>[] {Hypervisor.class}, (proxy, method, arguments) -> {
@@ -33,8 +33,8 @@ class PlanActivitiesImplTest {
         0, 0, config);
     TestActivityEnvironment environment = TestActivityEnvironment.newInstance();
     try {
-      environment.registerActivitiesImplementations(new PlanActivitiesImpl(settings, LIBVIRT, new ProcessRunner()));
-      return environment.newActivityStub(PlanActivities.class,
+      environment.registerActivitiesImplementations(new PolicyActivitiesImpl(settings, LIBVIRT, new ProcessRunner()));
+      return environment.newActivityStub(PolicyActivities.class,
           ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(1)).build()).listDomains(glob);
     } finally {
       environment.close();

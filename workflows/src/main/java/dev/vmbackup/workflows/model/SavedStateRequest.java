@@ -17,9 +17,9 @@ import java.util.List;
  * @param partialDir the backup's partial directory, where frozen images are moved and a marker is kept
  * @param stateBefore run state before the backup (running or paused); the VM is restored to it
  */
-public record SavedStatePlan(
+public record SavedStateRequest(
     String domain, String backupId, String stateFile, String partialDir, List<Disk> disks, DomainState stateBefore) {
-  public SavedStatePlan {
+  public SavedStateRequest {
     disks = disks == null ? List.of() : List.copyOf(disks);
   }
 

@@ -15,7 +15,7 @@ import java.util.List;
  *     agent for the instant the job starts; never {@code memory}
  * @param agentAvailable whether inspection found the guest agent answering
  */
-public record BackupJobPlan(
+public record BackupJobRequest(
     String domain,
     String backupId,
     String partialDir,
@@ -24,7 +24,7 @@ public record BackupJobPlan(
     List<IncrementalDisk> disks,
     CaptureMode capture,
     boolean agentAvailable) {
-  public BackupJobPlan {
+  public BackupJobRequest {
     disks = disks == null ? List.of() : List.copyOf(disks);
   }
 }

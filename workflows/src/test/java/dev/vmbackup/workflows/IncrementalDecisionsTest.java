@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The chain rules of {@link IncrementalPlanner}, on facts written out by hand. */
-class IncrementalPlannerTest {
+/** The chain rules of {@link IncrementalDecisions}, on facts written out by hand. */
+class IncrementalDecisionsTest {
   private static final DomainInfo DOMAIN = IncrementalFakes.domain(DomainState.RUNNING);
   private static final long SIZE = 1L << 30;
   private static final String F = "20261101T000000Z";
@@ -147,10 +147,10 @@ class IncrementalPlannerTest {
     List<DiskState> raw = List.of(new DiskState("vda", "/images/vda.raw", "raw", SIZE, List.of()));
     IncrementalFacts withRaw = new IncrementalFacts(facts.domain(), raw, List.of(), List.of(), Map.of());
 
-    assertThatThrownBy(() -> IncrementalPlanner.decide(withRaw, Strategy.INCREMENTAL, 7, false))
-        .isInstanceOf(IncrementalPlanner.UntrackableDisks.class)
+    assertThatThrownBy(() -> IncrementalDecisions.decide(withRaw, Strategy.INCREMENTAL, 7, false))
+        .isInstanceOf(IncrementalDecisions.UntrackableDisks.class)
         .hasMessageContaining("vda (raw /images/vda.raw)");
-    IncrementalDecision allowed = IncrementalPlanner.decide(withRaw, Strategy.INCREMENTAL, 7, true);
+    IncrementalDecision allowed = IncrementalDecisions.decide(withRaw, Strategy.INCREMENTAL, 7, true);
     assertThat(allowed.full()).isTrue();
     assertThat(allowed.checkpoints()).isFalse();
   }
@@ -163,14 +163,14 @@ class IncrementalPlannerTest {
         List.of(checkpoint(F), checkpoint(I1), checkpoint(I2), checkpoint(orphan)),
         bitmaps(F, I1, I2, orphan));
 
-    assertThat(IncrementalPlanner.unneededCheckpoints(facts))
+    assertThat(IncrementalDecisions.unneededCheckpoints(facts))
         .containsExactly("vmbackup-" + I1, "vmbackup-" + orphan);
-    assertThat(IncrementalPlanner.unneededCheckpoints(facts(List.of(), facts.checkpoints(), List.of())))
+    assertThat(IncrementalDecisions.unneededCheckpoints(facts(List.of(), facts.checkpoints(), List.of())))
         .hasSize(4);
   }
 
   private static IncrementalDecision decide(IncrementalFacts facts, Strategy strategy, int fullEvery) {
-    return IncrementalPlanner.decide(facts, strategy, fullEvery, false);
+    return IncrementalDecisions.decide(facts, strategy, fullEvery, false);
   }
 
   private static IncrementalFacts facts(List<Manifest> backups, List<CheckpointState> checkpoints, List<String> bitmaps) {

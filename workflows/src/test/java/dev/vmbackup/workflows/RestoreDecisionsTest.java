@@ -22,7 +22,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Where a restore puts each file, and when an in-place restore must refuse: pure functions, no Temporal. */
-class RestorePlansTest {
+class RestoreDecisionsTest {
   private final Manifest manifest = manifest(false);
 
   @Test
@@ -35,7 +35,7 @@ class RestorePlansTest {
     Manifest point = new Manifest(1, "vm1", UUID_VM1, "h1", "20261123T000000Z", null, null, null, null, null,
         List.of(), List.of(vdaLayer, vdbLayer), null, null, null, null, root.backupId(), null);
 
-    List<DiskPlacement> placements = RestorePlans.asNewDomain(List.of(root, point), "copy", "/srv/restore");
+    List<DiskPlacement> placements = RestoreDecisions.asNewDomain(List.of(root, point), "copy", "/srv/restore");
 
     assertThat(placements.get(0).chain()).containsExactly(
         new FilePlacement("vda.qcow2", "/srv/restore/copy-vda.qcow2", "qcow2", 4096, "d".repeat(64), null),
@@ -55,7 +55,7 @@ class RestorePlansTest {
     Manifest point = new Manifest(1, "vm1", UUID_VM1, "h1", "20261123T000000Z", null, null, null, null, null,
         List.of(), List.of(vdaLayer), null, null, null, null, root.backupId(), null);
 
-    List<DiskPlacement> placements = RestorePlans.inPlaceFlattened(List.of(root, point));
+    List<DiskPlacement> placements = RestoreDecisions.inPlaceFlattened(List.of(root, point));
 
     assertThat(placements).singleElement().satisfies(disk -> assertThat(disk.chain()).containsExactly(
         new FilePlacement("vda.qcow2", "/images/vda.qcow2", "qcow2", 4096, "d".repeat(64), null),
@@ -67,7 +67,7 @@ class RestorePlansTest {
 
   @Test
   void newDomainFilesAreNamedAfterTheNewDomainAndTargetWithNumberedBackingLayers() {
-    List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, "copy", "/srv/restore");
+    List<DiskPlacement> placements = RestoreDecisions.asNewDomain(manifest, "copy", "/srv/restore");
 
     assertThat(placements).containsExactly(
         new DiskPlacement("vda", List.of(
@@ -81,20 +81,20 @@ class RestorePlansTest {
 
   @Test
   void inPlaceFilesGoBackToWhereTheyWereBackedUpFrom() {
-    List<DiskPlacement> placements = RestorePlans.inPlace(manifest);
+    List<DiskPlacement> placements = RestoreDecisions.inPlace(manifest);
 
-    assertThat(RestorePlans.destinations(placements)).containsExactly(VDA, VDA_BASE, VDB);
+    assertThat(RestoreDecisions.destinations(placements)).containsExactly(VDA, VDA_BASE, VDB);
     assertThat(placements.get(0).chain()).extracting(FilePlacement::file)
         .containsExactly("disks/vda.qcow2", "disks/vda-backing1.qcow2");
   }
 
   @Test
   void destinationsListActiveImagesAndLayersInDiskOrderAndActiveImagesByTarget() {
-    List<DiskPlacement> placements = RestorePlans.asNewDomain(manifest, "copy", "/t");
+    List<DiskPlacement> placements = RestoreDecisions.asNewDomain(manifest, "copy", "/t");
 
-    assertThat(RestorePlans.destinations(placements))
+    assertThat(RestoreDecisions.destinations(placements))
         .containsExactly("/t/copy-vda.qcow2", "/t/copy-vda-backing1.qcow2", "/t/copy-vdb.raw");
-    assertThat(RestorePlans.activeImages(placements))
+    assertThat(RestoreDecisions.activeImages(placements))
         .containsExactly(
             entry("vda", "/t/copy-vda.qcow2"),
             entry("vdb", "/t/copy-vdb.raw"));
@@ -102,24 +102,24 @@ class RestorePlansTest {
 
   @Test
   void defaultTargetDirectoryIsTheFirstDiskDirectory() {
-    assertThat(RestorePlans.defaultTargetDir(manifest)).isEqualTo(IMAGES);
+    assertThat(RestoreDecisions.defaultTargetDir(manifest)).isEqualTo(IMAGES);
   }
 
   @Test
   void defaultTargetDirectoryOfImageInRootIsRoot() {
-    assertThat(RestorePlans.defaultTargetDir(withVdaSource("/vda.qcow2"))).isEqualTo("/");
+    assertThat(RestoreDecisions.defaultTargetDir(withVdaSource("/vda.qcow2"))).isEqualTo("/");
   }
 
   @Test
   void inPlaceMatchesUnchangedDomain() {
-    assertThat(RestorePlans.inPlaceMismatch(manifest, domain(DomainState.RUNNING))).isNull();
+    assertThat(RestoreDecisions.inPlaceMismatch(manifest, domain(DomainState.RUNNING))).isNull();
   }
 
   @Test
   void inPlaceMismatchNamesADiskWithAnotherActiveImage() {
     DomainInfo moved = domain(DomainState.RUNNING, UUID_VM1, "/elsewhere/vm1-vda.qcow2");
 
-    assertThat(RestorePlans.inPlaceMismatch(manifest, moved))
+    assertThat(RestoreDecisions.inPlaceMismatch(manifest, moved))
         .contains("disk vda of vm1 is now [/elsewhere/vm1-vda.qcow2, " + VDA_BASE + "]")
         .contains("but was [" + VDA + ", " + VDA_BASE + "]");
   }
@@ -132,14 +132,14 @@ class RestorePlansTest {
             new ImageLayer(VDA_BASE, "qcow2"))),
         new DiskInfo("vdb", VDB, "raw", List.of()));
 
-    assertThat(RestorePlans.inPlaceMismatch(manifest, current)).startsWith("disk vda of vm1 is now");
+    assertThat(RestoreDecisions.inPlaceMismatch(manifest, current)).startsWith("disk vda of vm1 is now");
   }
 
   @Test
   void inPlaceMismatchNamesADetachedDisk() {
     DomainInfo current = withDisks(new DiskInfo("vda", VDA, "qcow2", List.of(new ImageLayer(VDA_BASE, "qcow2"))));
 
-    assertThat(RestorePlans.inPlaceMismatch(manifest, current))
+    assertThat(RestoreDecisions.inPlaceMismatch(manifest, current))
         .isEqualTo("disk vdb of the backup is no longer attached to vm1");
   }
 
@@ -150,7 +150,7 @@ class RestorePlansTest {
         new DiskInfo("vdb", VDB, "raw", List.of()),
         new DiskInfo("vdc", IMAGES + "/vm1-vdc.qcow2", "qcow2", List.of()));
 
-    assertThat(RestorePlans.inPlaceMismatch(manifest, current))
+    assertThat(RestoreDecisions.inPlaceMismatch(manifest, current))
         .isEqualTo("vm1 has disks the backup does not have: vdc");
   }
 

@@ -13,16 +13,16 @@ import java.util.List;
  * @param memoryFile where {@link CaptureMode#MEMORY} saves the memory state, else null
  * @param stateBefore run state before the backup, which the compensation restores
  */
-public record SnapshotPlan(
+public record SnapshotRequest(
     String domain,
     String backupId,
     CaptureMode capture,
     boolean agentAvailable,
-    List<OverlayPlan> overlays,
+    List<DiskOverlay> overlays,
     String partialDir,
     String memoryFile,
     DomainState stateBefore) {
-  public SnapshotPlan {
+  public SnapshotRequest {
     overlays = overlays == null ? List.of() : List.copyOf(overlays);
   }
 }

@@ -6,7 +6,7 @@ import dev.vmbackup.host.process.CommandResult;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.workflows.FailureType;
-import dev.vmbackup.workflows.activities.PlanActivities;
+import dev.vmbackup.workflows.activities.PolicyActivities;
 import dev.vmbackup.workflows.model.BackupPolicy;
 import dev.vmbackup.workflows.model.Notify;
 import dev.vmbackup.workflows.model.PlanResult;
@@ -26,14 +26,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Resolves a policy's VMs on the host and sends the notifications the host defines. */
-public final class PlanActivitiesImpl implements PlanActivities {
+public final class PolicyActivitiesImpl implements PolicyActivities {
   private final HostAuthority authority;
   private final String managedDomains;
   private final Hypervisor hypervisor;
   private final ProcessRunner runner;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  public PlanActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ProcessRunner runner) {
+  public PolicyActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ProcessRunner runner) {
     this.authority = new HostAuthority(settings);
     this.managedDomains = settings.config().managedDomains();
     this.hypervisor = hypervisor;

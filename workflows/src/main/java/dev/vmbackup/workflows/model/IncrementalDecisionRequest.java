@@ -8,4 +8,4 @@ package dev.vmbackup.workflows.model;
  * @param fullEvery a new full backup after this many incrementals (or differentials) since the last full
  * @param allowFullFallback back up disks libvirt cannot track with a full copy instead of refusing
  */
-public record IncrementalPlanRequest(DomainInfo domain, Strategy strategy, int fullEvery, boolean allowFullFallback) {}
+public record IncrementalDecisionRequest(DomainInfo domain, Strategy strategy, int fullEvery, boolean allowFullFallback) {}

@@ -7,7 +7,7 @@ import dev.vmbackup.host.repository.RepositoryResolver;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
-import dev.vmbackup.workflows.activities.RetainActivities;
+import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.model.CopyProgress;
 import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.DomainState;
@@ -16,8 +16,8 @@ import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
 import dev.vmbackup.workflows.model.ManifestImage;
-import dev.vmbackup.workflows.model.RetainRequest;
-import dev.vmbackup.workflows.model.RetainResult;
+import dev.vmbackup.workflows.model.RepositoryCopyRequest;
+import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,14 +31,14 @@ import java.util.Optional;
  * Progress is heartbeated as a {@link CopyProgress}; a retry skips files already complete and resumes
  * the interrupted one at its last durable checkpoint.
  */
-public final class RetainActivitiesImpl implements RetainActivities {
+public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivities {
 
   private final Hypervisor hypervisor;
   private final ImageTool images;
   private final SparseCopier copier;
   private final RepositoryResolver repositories;
 
-  public RetainActivitiesImpl(
+  public RepositoryCopyActivitiesImpl(
       RepositoryResolver repositories, Hypervisor hypervisor, ImageTool images, SparseCopier copier) {
     this.repositories = repositories;
     this.hypervisor = hypervisor;
@@ -50,16 +50,16 @@ public final class RetainActivitiesImpl implements RetainActivities {
   private record CopyJob(Path source, String name) {}
 
   @Override
-  public RetainResult copyToRepository(RetainRequest request) {
+  public RepositoryCopyResult copyToRepository(RepositoryCopyRequest request) {
     return ActivityBoundary.run("copy " + request.domain() + " into the repository", () -> retain(request));
   }
 
-  private RetainResult retain(RetainRequest request) {
+  private RepositoryCopyResult retain(RepositoryCopyRequest request) {
     BackupRepository repository = repositories.open(request.repository());
     Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
     if (published.isPresent()) {
       // An earlier attempt published the backup and died before reporting.
-      return new RetainResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
+      return new RepositoryCopyResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
     }
     Path partial = BackupManifests.partialDir(request.partialDir());
     if (request.offline()) {
@@ -106,11 +106,11 @@ public final class RetainActivitiesImpl implements RetainActivities {
     markers.add(BackupLayout.SAVED_STATE_MARKER);
     BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
-    return new RetainResult(request.finalDir(), written, manifest.disks());
+    return new RepositoryCopyResult(request.finalDir(), written, manifest.disks());
   }
 
   /** Every image of every disk chain, then the NVRAM; the order is fixed so that a resume index means the same file. */
-  private static List<CopyJob> copyJobs(RetainRequest request) {
+  private static List<CopyJob> copyJobs(RepositoryCopyRequest request) {
     List<CopyJob> jobs = new ArrayList<>();
     for (DiskInfo disk : request.disks()) {
       List<ImageLayer> chain = disk.chain();
@@ -126,7 +126,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
   }
 
   private Manifest manifest(
-      RetainRequest request, List<CopyJob> jobs, List<SparseCopier.Copied> copied, Path partial, CopyProgress progress) {
+      RepositoryCopyRequest request, List<CopyJob> jobs, List<SparseCopier.Copied> copied, Path partial, CopyProgress progress) {
     List<ManifestDisk> disks = new ArrayList<>();
     int index = 0;
     for (DiskInfo disk : request.disks()) {
@@ -149,7 +149,7 @@ public final class RetainActivitiesImpl implements RetainActivities {
     ManifestFile memory = request.memoryFile() == null ? null
         : BackupManifests.hashed(partial, BackupLayout.MEMORY_STATE, progress);
     ManifestFile domainXml = BackupManifests.hashed(partial, BackupLayout.DOMAIN_XML, progress);
-    return BackupManifests.retained(request, disks, memory, domainXml, nvram);
+    return BackupManifests.copied(request, disks, memory, domainXml, nvram);
   }
 
   private void requireShutOff(String domain) {

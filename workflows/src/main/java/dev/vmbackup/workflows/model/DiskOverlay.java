@@ -8,4 +8,4 @@ package dev.vmbackup.workflows.model;
  * @param format format of that image
  * @param overlay the new qcow2 overlay, beside the image so that both share a filesystem
  */
-public record OverlayPlan(String target, String image, String format, String overlay) {}
+public record DiskOverlay(String target, String image, String format, String overlay) {}

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /** Where a restore puts each retained file: pure functions of the manifest and the request. */
-final class RestorePlans {
-  private RestorePlans() {}
+final class RestoreDecisions {
+  private RestoreDecisions() {}
 
   /** A new domain's files from one standalone backup. */
   static List<DiskPlacement> asNewDomain(Manifest manifest, String newName, String targetDir) {

@@ -10,10 +10,10 @@ import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.ImageLayer;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
-import dev.vmbackup.workflows.model.OverlayPlan;
+import dev.vmbackup.workflows.model.DiskOverlay;
 import dev.vmbackup.workflows.model.PreparedBackup;
-import dev.vmbackup.workflows.model.SavedStatePlan;
-import dev.vmbackup.workflows.model.SnapshotPlan;
+import dev.vmbackup.workflows.model.SavedStateRequest;
+import dev.vmbackup.workflows.model.SnapshotRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +26,9 @@ import java.util.TreeSet;
  * whether a run continues the chain or starts a new one (and why), whether the running chain must be
  * consolidated first, where the new overlays go and what the manifest records for the next run.
  */
-final class ChainPlans {
+final class ChainDecisions {
 
-  private ChainPlans() {}
+  private ChainDecisions() {}
 
   /**
    * What a chain run does.
@@ -169,23 +169,23 @@ final class ChainPlans {
   }
 
   /** The active images after consolidation (consolidation never changes them). */
-  static SnapshotPlan snapshotPlan(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
-    List<OverlayPlan> overlays = domain.disks().stream()
-        .map(disk -> new OverlayPlan(
+  static SnapshotRequest snapshotPlan(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
+    List<DiskOverlay> overlays = domain.disks().stream()
+        .map(disk -> new DiskOverlay(
             disk.target(), disk.source(), disk.format(), overlayPath(disk.source(), prepared.backupId())))
         .toList();
     String memoryFile = capture == CaptureMode.MEMORY ? BackupLayout.memoryFile(prepared.partialDir()) : null;
-    return new SnapshotPlan(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
+    return new SnapshotRequest(domain.name(), prepared.backupId(), capture, domain.agentAvailable(), overlays,
         prepared.partialDir(), memoryFile, domain.state());
   }
 
   /** Capture saved-state on a chain: the image stays where it is, the chain's next overlay goes on it. */
-  static SavedStatePlan savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
-    List<SavedStatePlan.Disk> disks = domain.disks().stream()
-        .map(disk -> new SavedStatePlan.Disk(disk.target(), disk.source(), disk.format(), disk.source(),
+  static SavedStateRequest savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
+    List<SavedStateRequest.Disk> disks = domain.disks().stream()
+        .map(disk -> new SavedStateRequest.Disk(disk.target(), disk.source(), disk.format(), disk.source(),
             overlayPath(disk.source(), prepared.backupId())))
         .toList();
-    return new SavedStatePlan(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
+    return new SavedStateRequest(domain.name(), prepared.backupId(), BackupLayout.memoryFile(prepared.partialDir()),
         prepared.partialDir(), disks, domain.state());
   }
 
@@ -200,12 +200,12 @@ final class ChainPlans {
   }
 
   /** Where the VM runs after this backup, for the next run to check. */
-  static ChainRecord record(DomainInfo domain, SnapshotPlan plan, Decision decision) {
+  static ChainRecord record(DomainInfo domain, SnapshotRequest plan, Decision decision) {
     Map<String, ConsolidateRequest.Disk> consolidated = new LinkedHashMap<>();
     decision.consolidate().forEach(disk -> consolidated.put(disk.target(), disk));
     List<ChainTop> tops = new ArrayList<>();
     for (DiskInfo disk : domain.disks()) {
-      OverlayPlan overlay = plan.overlays().stream().filter(o -> o.target().equals(disk.target())).findFirst()
+      DiskOverlay overlay = plan.overlays().stream().filter(o -> o.target().equals(disk.target())).findFirst()
           .orElseThrow();
       List<String> backing = new ArrayList<>();
       backing.add(disk.source());

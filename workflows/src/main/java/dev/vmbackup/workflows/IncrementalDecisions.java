@@ -29,11 +29,11 @@ import java.util.stream.Collectors;
  * the repository, complete and verified. Anything else starts a new full backup, with the reason, and
  * every old checkpoint is deleted: an incremental that cannot be restored is never made.
  */
-public final class IncrementalPlanner {
+public final class IncrementalDecisions {
   /** Prefix of the checkpoints vmbackup creates; others are left alone. */
   public static final String CHECKPOINT_PREFIX = "vmbackup-";
 
-  private IncrementalPlanner() {}
+  private IncrementalDecisions() {}
 
   /** The checkpoint (and bitmap) a backup creates. */
   public static String checkpointName(String backupId) {
