@@ -12,6 +12,7 @@ import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
+import io.temporal.workflow.Workflow;
 
 /**
  * Strategy {@code chain}: forward-incremental external overlays. Every run freezes the VM's active
@@ -27,6 +28,9 @@ import dev.vmbackup.workflows.model.SnapshotResult;
  * small) and leaves the VM on its own image at its own path. The repository is not touched by it.
  */
 final class ChainBackup implements BackupStrategy {
+  /** Change id of chain runs that start a new chain once it holds {@code fullEvery} incrementals. */
+  static final String FULL_EVERY_CHANGE = "chain-full-every";
+
   @Override
   public Outcome run(BackupContext context) {
     HostSteps steps = context.steps();
@@ -38,8 +42,14 @@ final class ChainBackup implements BackupStrategy {
     ChainState state = steps.forward(ChainActivities.class).readChainState(
         new ChainStateRequest(domain.repository(), domain.name(), domain.disks()));
     ChainDecisions.Decision decision =
-        ChainDecisions.decide(domain, state, context.request().effectiveMaxChainLength(),
-        context.request().fullEvery(), context.repairs());
+        ChainDecisions.decide(domain, state, context.request().effectiveMaxChainLength(), context.repairs());
+    String fullEvery =
+        decision.continues() ? ChainDecisions.fullEveryReached(state, context.request().fullEvery()) : null;
+    // Runs recorded before this rule continued such chains, so only a run the rule changes asks for (and
+    // records) the version: every other history stays as it was.
+    if (fullEvery != null && Workflow.getVersion(FULL_EVERY_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      decision = decision.newChain(fullEvery);
+    }
     if (decision.newChainReason() != null) {
       context.warnings().add("new chain: " + decision.newChainReason());
     }

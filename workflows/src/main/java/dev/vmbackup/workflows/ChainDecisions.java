@@ -41,24 +41,26 @@ final class ChainDecisions {
     boolean continues() {
       return parent != null;
     }
+
+    /** The same run, starting a new chain for {@code reason} instead. */
+    Decision newChain(String reason) {
+      return new Decision(null, reason, consolidate);
+    }
   }
 
   /**
-   * @param fullEvery how many incrementals a chain in the repository may hold before a run starts a new
-   *     one, so that restores stay short and retention can delete whole old chains
+   * Whether a run continues the chain, before {@link #fullEveryReached} (which the workflow applies to a
+   * decision that continues).
+   *
    * @param repairs what was repaired on the running chains before inspection; any repair starts a new
    *     chain: the next backup copies the repaired chain whole instead of building on layers the VM
    *     no longer runs on
    */
-  static Decision decide(DomainInfo domain, ChainState state, int maxChainLength, int fullEvery,
-      List<String> repairs) {
+  static Decision decide(DomainInfo domain, ChainState state, int maxChainLength, List<String> repairs) {
     Manifest head = state.head();
     String reason = head == null ? null
         : !repairs.isEmpty() ? "the running chain was repaired: " + String.join("; ", repairs)
         : whyNotContinue(domain, state);
-    if (head != null && reason == null) {
-      reason = fullEveryReached(state, fullEvery);
-    }
     Manifest parent = head != null && reason == null ? head : null;
     return new Decision(parent, reason, consolidation(domain, maxChainLength));
   }
@@ -115,7 +117,12 @@ final class ChainDecisions {
     return null;
   }
 
-  /** Why the chain is long enough to start a new one, or null if it may grow. */
+  /**
+   * Why the chain is long enough to start a new one, or null if it may grow.
+   *
+   * @param fullEvery how many incrementals a chain in the repository may hold before a run starts a new
+   *     one, so that restores stay short and retention can delete whole old chains
+   */
   static String fullEveryReached(ChainState state, int fullEvery) {
     if (fullEvery <= 0) {
       return "fullEvery is " + fullEvery + ": every backup starts a new chain";

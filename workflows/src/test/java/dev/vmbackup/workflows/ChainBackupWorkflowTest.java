@@ -30,6 +30,7 @@ import dev.vmbackup.workflows.model.SavedStateRequest;
 import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.Verification;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -361,6 +363,64 @@ class ChainBackupWorkflowTest {
     host.chainState = state(chainManifest(seven[6], seven[5], onChain(seven)));
     harness.newBackup().backup(chain(CaptureMode.CRASH));
     assertThat(journal.onlyArgument("consolidate", ConsolidateRequest.class).disks().get(0).layers()).hasSize(6);
+  }
+
+  /** Ids of {@code count} chain backups an hour apart, oldest first. */
+  private static String[] hourly(int count) {
+    String[] ids = new String[count];
+    for (int i = 0; i < count; i++) {
+      ids[i] = String.format("20261120T%02d0000Z", i + 1);
+    }
+    return ids;
+  }
+
+  /**
+   * vm1 on the newest overlay of chain backups {@code ids}, the older overlays consolidated away, and the
+   * repository holding all of them as one chain.
+   */
+  private void onConsolidatedChain(String... ids) {
+    host.domain = onChain(ids[ids.length - 1]);
+    Manifest head = chainManifest(ids[ids.length - 1], ids[ids.length - 2], onChain(ids));
+    host.chainState = new ChainState(head, List.of(), Map.of("vda", GIB, "vdb", GIB), ids.length);
+  }
+
+  /** The markers of {@link ChainBackup#FULL_EVERY_CHANGE} in a workflow's history. */
+  private List<HistoryEvent> fullEveryMarkers(String workflowId) {
+    return harness.client.fetchHistory(workflowId).getEvents().stream()
+        .filter(HistoryEvent::hasMarkerRecordedEventAttributes)
+        .filter(marker -> marker.toString().contains(ChainBackup.FULL_EVERY_CHANGE)).toList();
+  }
+
+  @Test
+  void aChainHoldingFullEveryIncrementalsStartsANewChainAndRecordsAVersionMarker() {
+    String[] ids = hourly(1 + BackupRequest.DEFAULT_FULL_EVERY);
+    onConsolidatedChain(ids);
+    String workflowId = "backup-" + UUID.randomUUID();
+
+    BackupResult result = harness.client.newWorkflowStub(BackupWorkflow.class, WorkflowHarness.options(workflowId))
+        .backup(chain(CaptureMode.CRASH));
+
+    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    assertThat(retain.parentBackupId()).isNull();
+    assertThat(retain.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
+    assertThat(result.parentBackupId()).isNull();
+    assertThat(result.warnings()).contains("new chain: 7 incrementals since the chain's full copy (fullEvery 7)");
+    assertThat(fullEveryMarkers(workflowId)).hasSize(1);
+    RecordedHistories.record(harness.client, workflowId, "BackupWorkflow-completed-chain-full-every");
+  }
+
+  @Test
+  void aChainBelowFullEveryIsContinuedWithoutAVersionMarker() {
+    String[] ids = hourly(BackupRequest.DEFAULT_FULL_EVERY);
+    onConsolidatedChain(ids);
+    String workflowId = "backup-" + UUID.randomUUID();
+
+    BackupResult result = harness.client.newWorkflowStub(BackupWorkflow.class, WorkflowHarness.options(workflowId))
+        .backup(chain(CaptureMode.CRASH));
+
+    assertThat(result.parentBackupId()).isEqualTo(ids[ids.length - 1]);
+    assertThat(result.warnings()).noneMatch(warning -> warning.startsWith("new chain"));
+    assertThat(fullEveryMarkers(workflowId)).as("histories the rule does not change stay as they were").isEmpty();
   }
 
   /** A chain step that fails, and what must be undone, newest first. */
