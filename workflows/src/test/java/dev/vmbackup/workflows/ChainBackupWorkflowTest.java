@@ -400,7 +400,7 @@ class ChainBackupWorkflowTest {
     BackupResult result = harness.client.newWorkflowStub(BackupWorkflow.class, WorkflowHarness.options(workflowId))
         .backup(chain(CaptureMode.CRASH));
 
-    RetainRequest retain = journal.onlyArgument("copyToRepository", RetainRequest.class);
+    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
     assertThat(retain.parentBackupId()).isNull();
     assertThat(retain.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
     assertThat(result.parentBackupId()).isNull();
