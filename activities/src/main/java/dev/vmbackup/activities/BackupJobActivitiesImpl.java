@@ -92,7 +92,7 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
 
   @Override
   public RepositoryCopyResult publishIncrementalBackup(PublishIncrementalRequest request) {
-    return ActivityBoundary.run("publish backup " + request.backupId() + " of " + request.domain(),
+    return ActivityBoundary.run("publish backup " + request.header().backupId() + " of " + request.header().domain(),
         () -> publish(request));
   }
 
@@ -308,12 +308,12 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   private RepositoryCopyResult publish(PublishIncrementalRequest request) {
-    BackupRepository repository = repositories.open(request.repository());
-    Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
+    BackupRepository repository = repositories.open(request.header().repository());
+    Optional<Manifest> published = repository.readManifest(request.header().domain(), request.header().backupId());
     if (published.isPresent()) {
-      return new RepositoryCopyResult(request.finalDir(), request.bytesTransferred(), published.get().disks());
+      return new RepositoryCopyResult(request.header().finalDir(), request.bytesTransferred(), published.get().disks());
     }
-    Path partial = BackupManifests.partialDir(request.partialDir());
+    Path partial = BackupManifests.partialDir(request.header().partialDir());
     long total = 0;
     for (IncrementalDisk disk : request.disks()) {
       total += size(Path.of(disk.file()));
@@ -329,9 +329,9 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
           disk.source(), List.of(), request.checkpoint()));
     }
     ManifestFile nvram = null;
-    if (request.nvram() != null) {
+    if (request.header().nvram() != null) {
       try {
-        Files.copy(Path.of(request.nvram()), partial.resolve(BackupLayout.NVRAM), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(request.header().nvram()), partial.resolve(BackupLayout.NVRAM), StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -345,9 +345,9 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest,
+    BackupManifests.publish(repository, request.header().domain(), request.header().backupId(), partial, manifest,
         List.of(STARTED, DONE));
-    return new RepositoryCopyResult(request.finalDir(), request.bytesTransferred(), manifest.disks());
+    return new RepositoryCopyResult(request.header().finalDir(), request.bytesTransferred(), manifest.disks());
   }
 
   private static long size(Path file) {

@@ -8,6 +8,7 @@ import dev.vmbackup.workflows.model.CopyProgress;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
 import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import dev.vmbackup.workflows.model.Strategy;
@@ -26,32 +27,22 @@ import java.util.List;
 public final class BackupManifests {
   private BackupManifests() {}
 
-  /** What every manifest says about its backup, whatever the strategy. */
-  private record Header(String domain, String uuid, String host, String backupId, long startedAtMillis,
-      Strategy strategy, CaptureMode captureRequested, CaptureMode capture, List<String> warnings) {}
-
   /** The manifest of a backup whose files the copy step copied (strategies full and chain). */
   static Manifest copied(RepositoryCopyRequest request, List<ManifestDisk> disks, ManifestFile memory,
       ManifestFile domainXml, ManifestFile nvram) {
-    Header header = new Header(request.domain(), request.uuid(), request.host(), request.backupId(),
-        request.startedAtMillis(), request.strategy(), request.captureRequested(), request.capture(),
-        request.warnings());
-    return assemble(header, disks, memory, domainXml, nvram, request.parentBackupId(), null, request.chain(),
+    return assemble(request.header(), disks, memory, domainXml, nvram, null, request.chain(),
         request.stoppedMillis(), null);
   }
 
   /** The manifest of a backup whose images a libvirt backup job wrote (incremental strategies). */
   public static Manifest incremental(PublishIncrementalRequest request, List<ManifestDisk> disks,
       ManifestFile domainXml, ManifestFile nvram) {
-    Header header = new Header(request.domain(), request.uuid(), request.host(), request.backupId(),
-        request.startedAtMillis(), request.strategy(), request.captureRequested(), request.capture(),
-        request.warnings());
-    return assemble(header, disks, null, domainXml, nvram, request.parentBackupId(), request.checkpoint(), null,
-        null, request.bytesTransferred());
+    return assemble(request.header(), disks, null, domainXml, nvram, request.checkpoint(), null, null,
+        request.bytesTransferred());
   }
 
-  private static Manifest assemble(Header header, List<ManifestDisk> disks, ManifestFile memory,
-      ManifestFile domainXml, ManifestFile nvram, String parentBackupId, String checkpoint, ChainRecord chain,
+  private static Manifest assemble(PublishHeader header, List<ManifestDisk> disks, ManifestFile memory,
+      ManifestFile domainXml, ManifestFile nvram, String checkpoint, ChainRecord chain,
       Long stoppedMillis, Long bytesTransferred) {
     return new Manifest(
         Manifest.FORMAT_VERSION,
@@ -70,7 +61,7 @@ public final class BackupManifests {
         domainXml,
         nvram,
         null,
-        parentBackupId,
+        header.parentBackupId(),
         checkpoint,
         chain,
         stoppedMillis,

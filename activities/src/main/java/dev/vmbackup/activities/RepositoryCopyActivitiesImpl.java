@@ -51,19 +51,19 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
 
   @Override
   public RepositoryCopyResult copyToRepository(RepositoryCopyRequest request) {
-    return ActivityBoundary.run("copy " + request.domain() + " into the repository", () -> retain(request));
+    return ActivityBoundary.run("copy " + request.header().domain() + " into the repository", () -> retain(request));
   }
 
   private RepositoryCopyResult retain(RepositoryCopyRequest request) {
-    BackupRepository repository = repositories.open(request.repository());
-    Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
+    BackupRepository repository = repositories.open(request.header().repository());
+    Optional<Manifest> published = repository.readManifest(request.header().domain(), request.header().backupId());
     if (published.isPresent()) {
       // An earlier attempt published the backup and died before reporting.
-      return new RepositoryCopyResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
+      return new RepositoryCopyResult(request.header().finalDir(), published.get().totalBytes(), published.get().disks());
     }
-    Path partial = BackupManifests.partialDir(request.partialDir());
+    Path partial = BackupManifests.partialDir(request.header().partialDir());
     if (request.offline()) {
-      requireShutOff(request.domain());
+      requireShutOff(request.header().domain());
     }
 
     List<CopyJob> jobs = copyJobs(request);
@@ -95,7 +95,7 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
       done += result.bytes();
     }
     if (request.offline()) {
-      requireShutOff(request.domain());
+      requireShutOff(request.header().domain());
     }
 
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
@@ -104,9 +104,9 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
     jobs.forEach(job -> markers.add(BackupLayout.doneMarker(job.name())));
     markers.add(BackupLayout.SNAPSHOT_MARKER);
     markers.add(BackupLayout.SAVED_STATE_MARKER);
-    BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest, markers);
+    BackupManifests.publish(repository, request.header().domain(), request.header().backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
-    return new RepositoryCopyResult(request.finalDir(), written, manifest.disks());
+    return new RepositoryCopyResult(request.header().finalDir(), written, manifest.disks());
   }
 
   /** Every image of every disk chain, then the NVRAM; the order is fixed so that a resume index means the same file. */
@@ -119,8 +119,8 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
         jobs.add(new CopyJob(Path.of(layer.path()), BackupLayout.imageName(disk.target(), depth, layer.format())));
       }
     }
-    if (request.nvram() != null) {
-      jobs.add(new CopyJob(Path.of(request.nvram()), BackupLayout.NVRAM));
+    if (request.header().nvram() != null) {
+      jobs.add(new CopyJob(Path.of(request.header().nvram()), BackupLayout.NVRAM));
     }
     return jobs;
   }
@@ -144,7 +144,7 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
       disks.add(new ManifestDisk(disk.target(), top.file(), top.format(), top.virtualSize(), top.bytes(), top.sha256(),
           top.sourcePath(), layers.subList(1, layers.size())));
     }
-    ManifestFile nvram = request.nvram() == null ? null
+    ManifestFile nvram = request.header().nvram() == null ? null
         : new ManifestFile(BackupLayout.NVRAM, copied.get(index).bytes(), copied.get(index).sha256());
     ManifestFile memory = request.memoryFile() == null ? null
         : BackupManifests.hashed(partial, BackupLayout.MEMORY_STATE, progress);

@@ -28,6 +28,7 @@ import dev.vmbackup.workflows.model.IncrementalDisk;
 import dev.vmbackup.workflows.model.IncrementalDecisionRequest;
 import dev.vmbackup.workflows.model.InspectRequest;
 import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
@@ -185,9 +186,10 @@ final class IncrementalHarness implements AutoCloseable {
       warnings.add("new full backup: " + decision.reason());
     }
     RepositoryCopyResult published = jobs.publishIncrementalBackup(new PublishIncrementalRequest(
-        repository.toString(), domain.name(), prepared.backupId(), prepared.partialDir(), prepared.finalDir(),
-        "testhost", domain.uuid(), strategy, capture, job.capture(), warnings, plan.disks(), domain.nvram(), 0,
-        decision.parentBackupId(), plan.checkpoint(), job.totalTransferred()));
+        new PublishHeader(repository.toString(), domain.name(), prepared.backupId(), prepared.partialDir(),
+            prepared.finalDir(), "testhost", domain.uuid(), strategy, capture, job.capture(), warnings, domain.nvram(),
+            0, decision.parentBackupId()),
+        plan.disks(), plan.checkpoint(), job.totalTransferred()));
     assertThat(verify.verifyBackup(new VerifyRequest(repository.toString(), domain.name(), prepared.backupId(), true))
         .ok()).as("backup %s verifies", prepared.backupId()).isTrue();
     Manifest manifest = verify.readManifest(new dev.vmbackup.workflows.model.BackupRef(

@@ -10,6 +10,7 @@ import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.Manifest;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import dev.vmbackup.workflows.model.Strategy;
@@ -43,10 +44,11 @@ record PublishedBackup(FileRepository repository, String domain, String backupId
       // What the backup directory step saves; the retain step lists it in the manifest.
       Files.writeString(Path.of(prepared.partialDir(), BackupLayout.DOMAIN_XML),
           "<domain type='qemu'><name>" + DOMAIN + "</name></domain>\n", StandardCharsets.UTF_8);
-      RepositoryCopyRequest request = new RepositoryCopyRequest(repository.root().toString(), DOMAIN, prepared.backupId(),
-          prepared.partialDir(), prepared.finalDir(), "testhost", UUID.randomUUID().toString(), Strategy.FULL,
-          CaptureMode.CRASH, CaptureMode.CRASH, List.of(), List.of(new DiskInfo("vda", image.toString(), "qcow2",
-          List.of())), null, null, System.currentTimeMillis(), false);
+      RepositoryCopyRequest request = new RepositoryCopyRequest(new PublishHeader(repository.root().toString(),
+          DOMAIN, prepared.backupId(), prepared.partialDir(), prepared.finalDir(), "testhost",
+          UUID.randomUUID().toString(), Strategy.FULL, CaptureMode.CRASH, CaptureMode.CRASH, List.of(), null,
+          System.currentTimeMillis(), null),
+          List.of(new DiskInfo("vda", image.toString(), "qcow2", List.of())), null, false);
       harness.stub(RepositoryCopyActivities.class).copyToRepository(request);
       Manifest manifest = repository.readManifest(DOMAIN, prepared.backupId()).orElseThrow();
       return new PublishedBackup(repository, DOMAIN, prepared.backupId(), Path.of(prepared.finalDir()), image,

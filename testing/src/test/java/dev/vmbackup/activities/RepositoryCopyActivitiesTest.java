@@ -25,6 +25,7 @@ import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.InspectRequest;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
 import dev.vmbackup.workflows.model.RepositoryCopyRequest;
@@ -198,8 +199,8 @@ class RepositoryCopyActivitiesTest {
   }
 
   private RepositoryCopyRequest request(DomainInfo info, PreparedBackup prepared, boolean offline) {
-    return new RepositoryCopyRequest(repository, info.name(), prepared.backupId(), prepared.partialDir(),
-        prepared.finalDir(), "testhost", info.uuid(), Strategy.FULL, CaptureMode.CRASH, CaptureMode.CRASH, List.of(),
-        info.disks(), null, info.nvram(), System.currentTimeMillis(), offline);
+    return new RepositoryCopyRequest(new PublishHeader(repository, info.name(), prepared.backupId(),
+        prepared.partialDir(), prepared.finalDir(), "testhost", info.uuid(), Strategy.FULL, CaptureMode.CRASH,
+        CaptureMode.CRASH, List.of(), info.nvram(), System.currentTimeMillis(), null), info.disks(), null, offline);
   }
 }

@@ -8,6 +8,7 @@ import dev.vmbackup.workflows.model.DiskInfo;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.IncrementalDisk;
 import dev.vmbackup.workflows.model.PreparedBackup;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
 import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import java.util.List;
@@ -40,18 +41,22 @@ record BackupContext(
    * The copy step's request (strategies full and chain): what every backup's manifest says about it,
    * from this context, and what the strategy copies.
    */
-  RepositoryCopyRequest repositoryCopyRequest(CaptureMode requested, CaptureMode captured, List<DiskInfo> disks, String memoryFile,
-      boolean offline, String parentBackupId, ChainRecord chain, Long stoppedMillis) {
-    return new RepositoryCopyRequest(domain.repository(), domain.name(), prepared.backupId(), prepared.partialDir(),
-        prepared.finalDir(), steps.host, domain.uuid(), request.strategy(), requested, captured, warnings, disks,
-        memoryFile, domain.nvram(), startedAt, offline, parentBackupId, chain, stoppedMillis);
+  RepositoryCopyRequest repositoryCopyRequest(CaptureMode requested, CaptureMode captured, List<DiskInfo> disks,
+      String memoryFile, boolean offline, String parentBackupId, ChainRecord chain, Long stoppedMillis) {
+    return new RepositoryCopyRequest(header(requested, captured, parentBackupId), disks, memoryFile, offline, chain,
+        stoppedMillis);
   }
 
   /** The publish step's request (incremental strategies): as {@link #repositoryCopyRequest}, for a backup job's images. */
   PublishIncrementalRequest publishRequest(CaptureMode captured, List<IncrementalDisk> disks, String parentBackupId,
       String checkpoint, long bytesTransferred) {
-    return new PublishIncrementalRequest(domain.repository(), domain.name(), prepared.backupId(),
-        prepared.partialDir(), prepared.finalDir(), steps.host, domain.uuid(), request.strategy(), request.capture(),
-        captured, warnings, disks, domain.nvram(), startedAt, parentBackupId, checkpoint, bytesTransferred);
+    return new PublishIncrementalRequest(header(request.capture(), captured, parentBackupId), disks, checkpoint,
+        bytesTransferred);
+  }
+
+  private PublishHeader header(CaptureMode requested, CaptureMode captured, String parentBackupId) {
+    return new PublishHeader(domain.repository(), domain.name(), prepared.backupId(), prepared.partialDir(),
+        prepared.finalDir(), steps.host, domain.uuid(), request.strategy(), requested, captured, warnings,
+        domain.nvram(), startedAt, parentBackupId);
   }
 }

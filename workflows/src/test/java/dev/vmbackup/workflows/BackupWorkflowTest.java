@@ -119,18 +119,18 @@ class BackupWorkflowTest {
     assertThat(plan.memoryFile()).as("no memory file unless memory is captured").isNull();
     assertThat(plan.stateBefore()).isEqualTo(DomainState.RUNNING);
 
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.backupId()).isEqualTo(backupId);
-    assertThat(retain.partialDir()).isEqualTo(partialDir);
-    assertThat(retain.finalDir()).isEqualTo(finalDir);
-    assertThat(retain.host()).isEqualTo("h1");
-    assertThat(retain.uuid()).isEqualTo(UUID_VM1);
-    assertThat(retain.captureRequested()).isEqualTo(CaptureMode.QUIESCE);
-    assertThat(retain.capture()).isEqualTo(CaptureMode.CRASH);
-    assertThat(retain.warnings()).containsExactly("not backed up: " + SKIPPED, WARNING_SNAPSHOT);
-    assertThat(retain.disks()).isEqualTo(host.domain.disks());
-    assertThat(retain.memoryFile()).isNull();
-    assertThat(retain.offline()).isFalse();
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.header().backupId()).isEqualTo(backupId);
+    assertThat(copy.header().partialDir()).isEqualTo(partialDir);
+    assertThat(copy.header().finalDir()).isEqualTo(finalDir);
+    assertThat(copy.header().host()).isEqualTo("h1");
+    assertThat(copy.header().uuid()).isEqualTo(UUID_VM1);
+    assertThat(copy.header().captureRequested()).isEqualTo(CaptureMode.QUIESCE);
+    assertThat(copy.header().capture()).isEqualTo(CaptureMode.CRASH);
+    assertThat(copy.header().warnings()).containsExactly("not backed up: " + SKIPPED, WARNING_SNAPSHOT);
+    assertThat(copy.disks()).isEqualTo(host.domain.disks());
+    assertThat(copy.memoryFile()).isNull();
+    assertThat(copy.offline()).isFalse();
 
     assertThat(journal.arguments("blockCommit", MergeRequest.class)).containsExactly(
         new MergeRequest("vm1", "vda", vdaOverlay, VDA, "qcow2"),
@@ -180,12 +180,12 @@ class BackupWorkflowTest {
         "copyToRepository",
         "verifyBackup",
         "releaseDomainLock");
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.offline()).isTrue();
-    assertThat(retain.memoryFile()).isNull();
-    assertThat(retain.captureRequested()).isEqualTo(CaptureMode.QUIESCE);
-    assertThat(retain.capture()).isEqualTo(CaptureMode.CRASH);
-    assertThat(retain.warnings()).containsExactly("not backed up: " + SKIPPED, WARNING_SHUT_OFF);
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.offline()).isTrue();
+    assertThat(copy.memoryFile()).isNull();
+    assertThat(copy.header().captureRequested()).isEqualTo(CaptureMode.QUIESCE);
+    assertThat(copy.header().capture()).isEqualTo(CaptureMode.CRASH);
+    assertThat(copy.header().warnings()).containsExactly("not backed up: " + SKIPPED, WARNING_SHUT_OFF);
     assertThat(result.capture()).isEqualTo(CaptureMode.CRASH);
     assertThat(result.warnings()).containsExactly("not backed up: " + SKIPPED, WARNING_SHUT_OFF);
     assertThat(result.verified()).isTrue();

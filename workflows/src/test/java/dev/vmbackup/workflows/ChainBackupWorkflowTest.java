@@ -157,14 +157,14 @@ class ChainBackupWorkflowTest {
     assertThat(plan.overlays()).containsExactly(
         new DiskOverlay("vda", VDA, "qcow2", vdaOverlay(id)), new DiskOverlay("vdb", VDB, "raw", vdbOverlay(id)));
 
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.strategy()).isEqualTo(Strategy.CHAIN);
-    assertThat(retain.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
-    assertThat(retain.parentBackupId()).isNull();
-    assertThat(retain.chain().disks()).containsExactly(
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.header().strategy()).isEqualTo(Strategy.CHAIN);
+    assertThat(copy.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
+    assertThat(copy.header().parentBackupId()).isNull();
+    assertThat(copy.chain().disks()).containsExactly(
         new ChainTop("vda", vdaOverlay(id), List.of(VDA, VDA_BASE)),
         new ChainTop("vdb", vdbOverlay(id), List.of(VDB)));
-    assertThat(retain.warnings()).noneMatch(warning -> warning.startsWith("new chain"));
+    assertThat(copy.header().warnings()).noneMatch(warning -> warning.startsWith("new chain"));
 
     assertThat(result.strategy()).isEqualTo(Strategy.CHAIN);
     assertThat(result.parentBackupId()).isNull();
@@ -187,15 +187,15 @@ class ChainBackupWorkflowTest {
         new DiskOverlay("vda", vdaOverlay(SECOND), "qcow2", vdaOverlay(id)),
         new DiskOverlay("vdb", vdbOverlay(SECOND), "qcow2", vdbOverlay(id)));
 
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.disks()).as("only the layer just frozen").containsExactly(
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.disks()).as("only the layer just frozen").containsExactly(
         new DiskInfo("vda", vdaOverlay(SECOND), "qcow2", List.of()),
         new DiskInfo("vdb", vdbOverlay(SECOND), "qcow2", List.of()));
-    assertThat(retain.parentBackupId()).isEqualTo(SECOND);
-    assertThat(retain.chain().disks()).containsExactly(
+    assertThat(copy.header().parentBackupId()).isEqualTo(SECOND);
+    assertThat(copy.chain().disks()).containsExactly(
         new ChainTop("vda", vdaOverlay(id), List.of(vdaOverlay(SECOND), vdaOverlay(FIRST), VDA, VDA_BASE)),
         new ChainTop("vdb", vdbOverlay(id), List.of(vdbOverlay(SECOND), vdbOverlay(FIRST), VDB)));
-    assertThat(retain.warnings()).isEmpty();
+    assertThat(copy.header().warnings()).isEmpty();
     assertThat(result.parentBackupId()).isEqualTo(SECOND);
   }
 
@@ -286,10 +286,10 @@ class ChainBackupWorkflowTest {
 
     BackupResult result = harness.newBackup().backup(chain(CaptureMode.CRASH));
 
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.parentBackupId()).isNull();
-    assertThat(retain.disks()).as("every frozen layer is copied").isEqualTo(host.domain.disks());
-    assertThat(retain.warnings()).anySatisfy(warning ->
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.header().parentBackupId()).isNull();
+    assertThat(copy.disks()).as("every frozen layer is copied").isEqualTo(host.domain.disks());
+    assertThat(copy.header().warnings()).anySatisfy(warning ->
         assertThat(warning).startsWith("new chain: ").contains(change.reason()));
     assertThat(result.parentBackupId()).isNull();
     assertThat(result.warnings()).anyMatch(warning -> warning.startsWith("new chain: "));
@@ -329,10 +329,10 @@ class ChainBackupWorkflowTest {
         new ConsolidateRequest.Disk("vda", vdaOverlay(third), List.of(vdaOverlay(SECOND), vdaOverlay(FIRST)), VDA),
         new ConsolidateRequest.Disk("vdb", vdbOverlay(third), List.of(vdbOverlay(SECOND), vdbOverlay(FIRST)), VDB));
     String id = backupId();
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.parentBackupId()).as("consolidation does not break the chain").isEqualTo(third);
-    assertThat(retain.disks()).extracting(DiskInfo::source).containsExactly(vdaOverlay(third), vdbOverlay(third));
-    assertThat(retain.chain().disks()).containsExactly(
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.header().parentBackupId()).as("consolidation does not break the chain").isEqualTo(third);
+    assertThat(copy.disks()).extracting(DiskInfo::source).containsExactly(vdaOverlay(third), vdbOverlay(third));
+    assertThat(copy.chain().disks()).containsExactly(
         new ChainTop("vda", vdaOverlay(id), List.of(vdaOverlay(third), VDA, VDA_BASE)),
         new ChainTop("vdb", vdbOverlay(id), List.of(vdbOverlay(third), VDB)));
   }
@@ -400,9 +400,9 @@ class ChainBackupWorkflowTest {
     BackupResult result = harness.client.newWorkflowStub(BackupWorkflow.class, WorkflowHarness.options(workflowId))
         .backup(chain(CaptureMode.CRASH));
 
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.parentBackupId()).isNull();
-    assertThat(retain.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.header().parentBackupId()).isNull();
+    assertThat(copy.disks()).as("a new chain copies every frozen layer").isEqualTo(host.domain.disks());
     assertThat(result.parentBackupId()).isNull();
     assertThat(result.warnings()).contains("new chain: 7 incrementals since the chain's full copy (fullEvery 7)");
     assertThat(fullEveryMarkers(workflowId)).hasSize(1);
@@ -522,11 +522,11 @@ class ChainBackupWorkflowTest {
         new SavedStateRequest.Disk("vda", vdaOverlay(SECOND), "qcow2", vdaOverlay(SECOND), vdaOverlay(id)),
         new SavedStateRequest.Disk("vdb", vdbOverlay(SECOND), "qcow2", vdbOverlay(SECOND), vdbOverlay(id)));
     assertThat(plan.disks()).noneMatch(SavedStateRequest.Disk::renamed);
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.memoryFile()).isEqualTo(plan.stateFile()).endsWith(".partial/memory.save");
-    assertThat(retain.capture()).isEqualTo(CaptureMode.SAVED_STATE);
-    assertThat(retain.stoppedMillis()).isEqualTo(2345);
-    assertThat(retain.parentBackupId()).isEqualTo(SECOND);
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.memoryFile()).isEqualTo(plan.stateFile()).endsWith(".partial/memory.save");
+    assertThat(copy.header().capture()).isEqualTo(CaptureMode.SAVED_STATE);
+    assertThat(copy.stoppedMillis()).isEqualTo(2345);
+    assertThat(copy.header().parentBackupId()).isEqualTo(SECOND);
     assertThat(result.capture()).isEqualTo(CaptureMode.SAVED_STATE);
     assertThat(result.stoppedMillis()).isEqualTo(2345);
   }

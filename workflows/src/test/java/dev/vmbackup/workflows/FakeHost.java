@@ -247,12 +247,12 @@ final class FakeHost {
   final class FakeRepositoryCopy implements RepositoryCopyActivities {
     @Override
     public RepositoryCopyResult copyToRepository(RepositoryCopyRequest request) {
-      step("copyToRepository", request.domain(), request);
+      step("copyToRepository", request.header().domain(), request);
       List<ManifestDisk> disks = new ArrayList<>();
       request.disks().forEach(disk -> disks.add(new ManifestDisk(
           disk.target(), "disks/" + disk.target() + "." + disk.format(), disk.format(), 1L << 30, 4096,
           "0".repeat(64), disk.source(), List.of())));
-      return new RepositoryCopyResult(request.finalDir(), 4096L * disks.size(), disks);
+      return new RepositoryCopyResult(request.header().finalDir(), 4096L * disks.size(), disks);
     }
   }
 

@@ -84,9 +84,9 @@ class IncrementalBackupWorkflowTest {
         new IncrementalDisk("vdb", Fixtures.IMAGES + "/vm1-vdb.qcow2", "qcow2", IncrementalFakes.SIZE,
             partial + "/vdb.qcow2", null));
     PublishIncrementalRequest publish = journal.onlyArgument("publishIncrementalBackup", PublishIncrementalRequest.class);
-    assertThat(publish.parentBackupId()).isNull();
+    assertThat(publish.header().parentBackupId()).isNull();
     assertThat(publish.checkpoint()).isEqualTo("vmbackup-" + id);
-    assertThat(publish.strategy()).isEqualTo(Strategy.INCREMENTAL);
+    assertThat(publish.header().strategy()).isEqualTo(Strategy.INCREMENTAL);
     assertThat(publish.bytesTransferred()).isEqualTo(2 * 4096);
     assertThat(result.strategy()).isEqualTo(Strategy.INCREMENTAL);
     assertThat(result.bytesCopied()).isEqualTo(2 * 4096);
@@ -109,7 +109,7 @@ class IncrementalBackupWorkflowTest {
     assertThat(plans.get(2).disks()).extracting(IncrementalDisk::backingFile)
         .containsExactly("../" + first + "/vda.qcow2", "../" + first + "/vdb.qcow2");
     assertThat(journal.arguments("publishIncrementalBackup", PublishIncrementalRequest.class))
-        .extracting(PublishIncrementalRequest::parentBackupId).containsExactly(null, full, first);
+        .extracting(request -> request.header().parentBackupId()).containsExactly(null, full, first);
     // Nothing is stale yet: the full backup's checkpoint and the newest one are both kept.
     assertThat(journal.methods()).doesNotContain("deleteCheckpoints");
 
@@ -324,7 +324,7 @@ class IncrementalBackupWorkflowTest {
 
     assertThat(journal.onlyArgument("runBackupJob", BackupJobRequest.class).agentAvailable()).isFalse();
     assertThat(result.capture()).isEqualTo(CaptureMode.CRASH);
-    assertThat(journal.onlyArgument("publishIncrementalBackup", PublishIncrementalRequest.class).capture())
+    assertThat(journal.onlyArgument("publishIncrementalBackup", PublishIncrementalRequest.class).header().capture())
         .isEqualTo(CaptureMode.CRASH);
   }
 

@@ -152,19 +152,19 @@ final class IncrementalFakes {
 
     @Override
     public RepositoryCopyResult publishIncrementalBackup(PublishIncrementalRequest request) {
-      host.step("publishIncrementalBackup", request.domain(), request);
+      host.step("publishIncrementalBackup", request.header().domain(), request);
       List<ManifestDisk> disks = new ArrayList<>();
       for (IncrementalDisk disk : request.disks()) {
         disks.add(new ManifestDisk(disk.target(), disk.target() + "." + disk.format(), disk.format(),
             disk.virtualSize(), 1 << 20, "0".repeat(64), disk.source(), List.of(), request.checkpoint()));
       }
-      repository.add(new Manifest(Manifest.FORMAT_VERSION, request.domain(), request.uuid(), request.host(),
-          request.backupId(), "2026-11-22T22:15:00Z", "2026-11-22T22:16:00Z", request.strategy(),
-          request.captureRequested(), request.capture(), request.warnings(), disks, null,
+      repository.add(new Manifest(Manifest.FORMAT_VERSION, request.header().domain(), request.header().uuid(), request.header().host(),
+          request.header().backupId(), "2026-11-22T22:15:00Z", "2026-11-22T22:16:00Z", request.header().strategy(),
+          request.header().captureRequested(), request.header().capture(), request.header().warnings(), disks, null,
           new ManifestFile("domain.xml", 2048, "e".repeat(64)), null,
-          new Verification("2026-11-22T22:16:30Z", true), request.parentBackupId(), request.checkpoint(),
+          new Verification("2026-11-22T22:16:30Z", true), request.header().parentBackupId(), request.checkpoint(),
           request.bytesTransferred()));
-      return new RepositoryCopyResult(request.finalDir(), request.bytesTransferred(), disks);
+      return new RepositoryCopyResult(request.header().finalDir(), request.bytesTransferred(), disks);
     }
   }
 }

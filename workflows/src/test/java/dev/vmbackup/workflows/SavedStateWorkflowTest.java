@@ -84,11 +84,11 @@ class SavedStateWorkflowTest {
     assertThat(journal.onlyArgument("pullIntoOverlays", SavedStateRequest.class)).isEqualTo(plan);
     assertThat(journal.onlyArgument("retainFrozenImages", SavedStateRequest.class)).isEqualTo(plan);
 
-    RepositoryCopyRequest retain = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
-    assertThat(retain.disks()).as("the manifest names the images' own paths").isEqualTo(host.domain.disks());
-    assertThat(retain.memoryFile()).isEqualTo(plan.stateFile());
-    assertThat(retain.capture()).isEqualTo(CaptureMode.SAVED_STATE);
-    assertThat(retain.stoppedMillis()).isEqualTo(1800);
+    RepositoryCopyRequest copy = journal.onlyArgument("copyToRepository", RepositoryCopyRequest.class);
+    assertThat(copy.disks()).as("the manifest names the images' own paths").isEqualTo(host.domain.disks());
+    assertThat(copy.memoryFile()).isEqualTo(plan.stateFile());
+    assertThat(copy.header().capture()).isEqualTo(CaptureMode.SAVED_STATE);
+    assertThat(copy.stoppedMillis()).isEqualTo(1800);
     assertThat(result.capture()).isEqualTo(CaptureMode.SAVED_STATE);
     assertThat(result.stoppedMillis()).isEqualTo(1800);
   }
