@@ -1,11 +1,14 @@
 package dev.vmbackup.client;
 
+import dev.vmbackup.activities.HostRegistry;
 import dev.vmbackup.worker.TemporalConnection;
 import dev.vmbackup.workflows.BackupWorkflow;
+import dev.vmbackup.workflows.HostRegistryWorkflow;
 import dev.vmbackup.workflows.PruneWorkflow;
 import dev.vmbackup.workflows.RestoreWorkflow;
 import dev.vmbackup.workflows.SearchAttributeKeys;
 import dev.vmbackup.workflows.TaskQueues;
+import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.BackupStatus;
@@ -174,6 +177,32 @@ public final class VmBackupClient {
     WorkflowStub stub = client.newUntypedWorkflowStub(execution.getWorkflowId(),
         java.util.Optional.of(execution.getRunId()), java.util.Optional.empty());
     return stub.query("status", BackupStatus.class);
+  }
+
+  /**
+   * The hosts registered in {@link HostRegistryWorkflow}, sorted: those whose worker ran host actions
+   * since they were last forgotten, which fleet policies' globs match. Empty before any worker registered.
+   * A worker of the workflow queue answers the query; without one the call fails after the query timeout.
+   */
+  public java.util.List<String> registeredHosts() {
+    return new HostRegistry(client).registeredHosts();
+  }
+
+  /**
+   * Removes a registered host (a decommissioned one), so that fleet policies' globs no longer select it;
+   * its worker registers it again when it starts. A policy that names the host still reaches it.
+   *
+   * @return false, having sent nothing, if the host is not registered
+   * @throws IllegalArgumentException if {@code host} is not a valid host name
+   */
+  public boolean forgetHost(String host) {
+    Validation.hostName(host);
+    if (!registeredHosts().contains(host)) {
+      return false;
+    }
+    // A stub without a run id signals the registry's current run, wherever continue-as-new has got to.
+    client.newWorkflowStub(HostRegistryWorkflow.class, HostRegistryWorkflow.WORKFLOW_ID).forget(host);
+    return true;
   }
 
   /**

@@ -51,17 +51,43 @@ final class TemporalSession implements AutoCloseable {
    * else localhost:7233; never the embedded one. Does not require a worker to be polling.
    */
   static TemporalSession openServer(GlobalOptions options) {
+    return server(options, "policies are Temporal Schedules, which need a Temporal server (the embedded one has"
+        + " none): start one (e.g. temporal server start-dev) and pass --temporal HOST:PORT", List.of());
+  }
+
+  /**
+   * A session for the host registry: a real Temporal server, as for {@link #openServer} (an embedded one
+   * would know no host but this one), with a worker on the workflow queue, since only a workflow worker
+   * answers the registry's query; it is waited for as long as {@link #open} waits.
+   */
+  static TemporalSession openRegistry(GlobalOptions options) {
+    return server(options, "the host registry is kept by the Temporal server that the workers use (an embedded"
+        + " one knows no other host): pass its --temporal HOST:PORT",
+        List.of(new Queue(TaskQueues.WORKFLOWS, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)));
+  }
+
+  /**
+   * A session with the address given, else localhost:7233, never the embedded Temporal; {@code noServer} is
+   * the message when there is neither. Requires a worker polling each of {@code queues}.
+   */
+  private static TemporalSession server(GlobalOptions options, String noServer, List<Queue> queues) {
     String address = options.temporalAddress();
     if (address == null) {
       if (!listening(LOCAL_DEFAULT)) {
-        throw new UserError("policies are Temporal Schedules, which need a Temporal server (the embedded one has"
-            + " none): start one (e.g. temporal server start-dev) and pass --temporal HOST:PORT");
+        throw new UserError(noServer);
       }
       address = LOCAL_DEFAULT;
     }
     TemporalConnection connection = options.connection(address);
     WorkflowServiceStubs stubs = connection.connect();
-    return new TemporalSession(new VmBackupClient(connection.client(stubs)), stubs::shutdownNow, connection.describe());
+    WorkflowClient workflowClient = connection.client(stubs);
+    try {
+      requirePollers(workflowClient, queues, connection.address());
+    } catch (RuntimeException e) {
+      stubs.shutdownNow();
+      throw e;
+    }
+    return new TemporalSession(new VmBackupClient(workflowClient), stubs::shutdownNow, connection.describe());
   }
 
   /**

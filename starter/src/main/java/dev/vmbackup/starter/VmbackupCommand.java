@@ -25,6 +25,7 @@ public class VmbackupCommand implements Runnable {
       PruneCommand.class,
       ProtectCommand.class,
       PolicyCommand.class,
+      HostCommand.class,
       HookCommand.class,
       KeyCommand.class,
       WorkerCommand.class,

@@ -9,6 +9,7 @@ import dev.vmbackup.workflows.model.BackupResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Bad input gets one clear line on stderr and a non-zero exit, and changes nothing: the VM is
- * untouched and nothing partial is listed.
+ * untouched and nothing partial is listed. So does a backup on a host whose worker does not come
+ * while the command waits for it; one that starts in time runs the backup.
  */
 class BadInputE2ETest extends EndToEndTest {
   @Test
@@ -123,6 +125,59 @@ class BadInputE2ETest extends EndToEndTest {
     assertThat(run.stderr().strip()).isEqualTo(message);
     assertThat(run.stdout()).isEmpty();
     assertThat(Workflows.count(client)).as("workflows started by a refused request").isEqualTo(workflowsBefore);
+    Invariants.assertNoPartialBackups(repository);
+  }
+
+  /**
+   * A worker that starts while the command waits for it (up to 10 s, README "Where the work runs") is
+   * in time: the backup runs on it. The worker is started a moment after the command, and a worker's start
+   * (a JVM, Micronaut, then the connection) takes longer than the command's own start to its first look
+   * at the queue, so the command finds no worker at first and waits.
+   */
+  @Test
+  void aBackupWaitsForTheWorkerOfAHostThatIsStarting() throws Exception {
+    String starting = host + "-late";
+    try (TestGuest guest = TestGuest.builder("late").create()) {
+      Process backup = startCliOn(starting, "backup", guest.name(), "--capture", "crash", "--json");
+      WorkerProcess late = null;
+      try {
+        DevServer.sleep(500);
+        assertThat(backup.isAlive()).as("the command is running").isTrue();
+        late = otherHostWorker(starting, "");
+
+        assertThat(backup.waitFor(15, TimeUnit.MINUTES)).as("the backup finished").isTrue();
+        CliResult run = result(backup);
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        BackupResult result = run.json(BackupResult.class);
+        assertThat(result.host()).isEqualTo(starting);
+        CliResult verify = cli("verify", guest.name(), result.backupId());
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        Invariants.assertVmClean(guest, "running");
+      } finally {
+        backup.destroyForcibly();
+        if (late != null) {
+          late.close();
+        }
+      }
+    }
+  }
+
+  /** No worker comes: after its wait the command refuses with one line and starts nothing. */
+  @Test
+  void aBackupOnAHostWithoutAWorkerIsRefusedAfterTheWaitAndStartsNothing() {
+    String down = host + "-down";
+    long workflowsBefore = Workflows.count(client);
+
+    // No VM is needed: the command looks for the host's worker before anything else reaches the host.
+    CliResult run = result(startCliOn(down, "backup", "no-worker-vm", "--capture", "crash"));
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stderr().strip()).isEqualTo("vmbackup: no worker polls task queue vmbackup-host-" + down
+        + " on Temporal at " + server.address() + " (waited 10 s); start one with: vmbackup worker --temporal "
+        + server.address() + " --host " + down);
+    assertThat(Workflows.count(client)).as("workflows started without a worker").isEqualTo(workflowsBefore);
     Invariants.assertNoPartialBackups(repository);
   }
 

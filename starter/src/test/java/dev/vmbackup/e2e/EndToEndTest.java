@@ -159,6 +159,20 @@ abstract class EndToEndTest {
     return new WorkerProcess(arguments, environment, scratch.resolve("worker.log"));
   }
 
+  /**
+   * A started worker of another host on this machine, for host actions only (the class's worker runs the
+   * workflows), with the class's host configuration plus {@code extraConfig} (YAML lines, such as
+   * {@code managedDomains}), and no HTTP port. It registers its host, as every worker does.
+   */
+  static WorkerProcess otherHostWorker(String hostName, String extraConfig) throws IOException {
+    Path config = scratch.resolve(hostName + ".yaml");
+    Files.writeString(config, Files.readString(hostConfig) + extraConfig);
+    WorkerProcess other = new WorkerProcess(List.of("--temporal", server.address(), "--host", hostName,
+        "--config", config.toString(), "--no-workflows", "--http-port", "-1"),
+        Map.of("VMBACKUP_STATE_DIR", stateDir.toString()), scratch.resolve("worker-" + hostName + ".log"));
+    return other.start(client, TaskQueues.host(hostName));
+  }
+
   /** Restarts the worker after {@link WorkerProcess#kill()}. */
   static void restartWorker() {
     worker.close();
@@ -182,8 +196,13 @@ abstract class EndToEndTest {
 
   /** Starts the command line without waiting, for tests that interrupt what it started. */
   static Process startCli(String... arguments) {
+    return startCliOn(host, arguments);
+  }
+
+  /** Starts the command line for a VM of another host ({@code --host hostName}) without waiting. */
+  static Process startCliOn(String hostName, String... arguments) {
     List<String> command = new ArrayList<>(Arrays.asList(arguments));
-    command.addAll(List.of("--temporal", server.address(), "--host", host));
+    command.addAll(List.of("--temporal", server.address(), "--host", hostName));
     if (!command.contains("--repository")) {
       command.addAll(List.of("--repository", repository.toString()));
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmbackup.client.PolicyService;
 import dev.vmbackup.testing.TestGuest;
-import dev.vmbackup.workflows.TaskQueues;
 import dev.vmbackup.workflows.model.FleetPlanResult;
 import dev.vmbackup.workflows.model.FleetPlanResult.HostOutcome;
 import dev.vmbackup.workflows.model.PlanResult.VmOutcome;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * ({@code --host <class host>-a} and {@code -b}), each managing one test guest of this machine's libvirt
  * ({@code managedDomains} in its host configuration, since both share one libvirt), and a third host
  * without a worker. The policy's Schedule starts a fleet run, which backs up each guest on its own
- * host and reports the third host skipped.
+ * host and reports the third host skipped. And the host registry the globs match, through
+ * {@code vmbackup host list} and {@code host forget}.
  */
 class FleetPolicyE2ETest extends EndToEndTest {
   @Test
@@ -37,8 +36,8 @@ class FleetPolicyE2ETest extends EndToEndTest {
     List<WorkerProcess> workers = new ArrayList<>();
     try (TestGuest one = TestGuest.builder("fleet1").create();
         TestGuest two = TestGuest.builder("fleet2").create()) {
-      workers.add(hostWorker(hostA, one.name()));
-      workers.add(hostWorker(hostB, two.name()));
+      workers.add(otherHostWorker(hostA, managing(one)));
+      workers.add(otherHostWorker(hostB, managing(two)));
       Path policyFile = scratch.resolve("fleet-policy.yaml");
       Files.writeString(policyFile, String.join("\n",
           "name: " + name,
@@ -83,6 +82,52 @@ class FleetPolicyE2ETest extends EndToEndTest {
     }
   }
 
+  /**
+   * The host registry that fleet globs match, on the command line: a worker's host is listed once it
+   * started, {@code host forget} removes it (and only it), and a host that is not registered or a name
+   * that is not a host name is refused with one line.
+   */
+  @Test
+  void hostListShowsAWorkersHostUntilHostForgetRemovesIt() throws Exception {
+    String registered = host + "-r";
+    try (WorkerProcess registering = otherHostWorker(registered, "")) {
+      CliResult list = cli("host", "list");
+      assertThat(list.exitCode()).as(list.toString()).isZero();
+      assertThat(list.stdout().lines()).contains(registered, host);
+      CliResult json = cli("host", "list", "--json");
+      assertThat(json.exitCode()).as(json.toString()).isZero();
+      assertThat(json.json().path("hosts")).extracting(node -> node.asText()).contains(registered, host);
+
+      CliResult forget = cli("host", "forget", registered);
+
+      assertThat(forget.exitCode()).as(forget.toString()).isZero();
+      assertThat(forget.stdout().strip())
+          .isEqualTo("host " + registered + " forgotten: fleet policies' globs no longer select it");
+      CliResult after = cli("host", "list");
+      assertThat(after.exitCode()).as(after.toString()).isZero();
+      assertThat(after.stdout().lines()).doesNotContain(registered).contains(host);
+
+      CliResult unknown = cli("host", "forget", registered);
+      assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(1);
+      assertThat(unknown.stdout()).isEmpty();
+      assertThat(unknown.stderr().strip())
+          .isEqualTo("vmbackup: host " + registered + " is not registered (vmbackup host list shows those that are)");
+
+      long workflowsBefore = Workflows.count(client);
+      CliResult bad = cli("host", "forget", "../x");
+      assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(1);
+      assertThat(bad.stdout()).isEmpty();
+      assertThat(bad.stderr().strip()).isEqualTo("vmbackup: host '../x' is not allowed: use letters, digits and . _ - only");
+      assertThat(Workflows.count(client)).as("workflows started by a refused name").isEqualTo(workflowsBefore);
+      assertThat(cli("host", "list").stdout().lines()).as("hosts after a refused name").contains(host);
+    }
+  }
+
+  /** The host configuration line by which a host of this machine's shared libvirt owns one guest. */
+  private static String managing(TestGuest guest) {
+    return "managedDomains: '" + guest.name() + "'\n";
+  }
+
   /** The host's plan backed up its one guest, and the backup is in the repository and verifies. */
   private static void assertBackedUpBy(HostOutcome outcome, String expectedHost, TestGuest guest) {
     assertThat(outcome.status()).as(outcome.toString()).isEqualTo("ok");
@@ -93,19 +138,6 @@ class FleetPolicyE2ETest extends EndToEndTest {
     assertThat(repository.resolve(guest.name()).resolve(backup.backupId())).isDirectory();
     CliResult verify = cli("verify", guest.name(), backup.backupId());
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
-  }
-
-  /**
-   * A worker of another host on this machine, for host actions only (the class's worker runs the
-   * workflows), with the class's host configuration plus {@code managedDomains}: the one guest it owns.
-   */
-  private static WorkerProcess hostWorker(String hostName, String domain) throws Exception {
-    Path config = scratch.resolve(hostName + ".yaml");
-    Files.writeString(config, Files.readString(hostConfig) + "managedDomains: '" + domain + "'\n");
-    WorkerProcess worker = new WorkerProcess(List.of("--temporal", server.address(), "--host", hostName,
-        "--config", config.toString(), "--no-workflows", "--http-port", Integer.toString(DevServer.freePort())),
-        Map.of("VMBACKUP_STATE_DIR", stateDir.toString()), scratch.resolve("worker-" + hostName + ".log"));
-    return worker.start(client, TaskQueues.host(hostName));
   }
 
   /** The workflow id of the fleet run the policy's Schedule started last. */
