@@ -21,7 +21,10 @@ import java.util.stream.Collectors;
  * Whether a backup of strategy {@code incremental} or {@code differential} continues its chain: a
  * pure function of what the host reports ({@link IncrementalFacts}). The checkpoint activity calls it
  * on the host, so that its answer is recorded in the workflow's history and a later change of these
- * rules never changes a running workflow.
+ * rules never changes a running workflow. Unlike {@link ChainDecisions}, whose input is a small
+ * {@code ChainState}, these facts hold every manifest of the domain and every checkpoint's bitmaps:
+ * deciding in the workflow would copy them into each history, where only names and paths belong, so
+ * the history records the small decision instead.
  *
  * <p>A chain goes on only when everything an incremental's restore relies on holds: the parent's
  * checkpoint still exists in libvirt and tracks every disk, each disk still has that bitmap, the disks
