@@ -49,6 +49,8 @@ class PruneE2ETest extends EndToEndTest {
         assertThat(left.map(path -> path.getFileName().toString()))
             .containsExactlyInAnyOrder(ids.get(0), ids.get(3));
       }
+      Invariants.assertVmClean(guest, "running");
+      Invariants.assertNoPartialBackups(repository);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -78,6 +80,7 @@ class PruneE2ETest extends EndToEndTest {
           .doesNotContain(backups.get(0).backupId()).doesNotContain(backups.get(1).backupId());
       assertThat(cli("verify", guest.name(), backups.get(3).backupId()).exitCode()).isZero();
       DiskContent.read(ChainE2ETest.restore(guest, backups.get(3), "kept", false), "qcow2").assertIntact();
+      Invariants.assertNoPartialBackups(repository);
     }
   }
 
