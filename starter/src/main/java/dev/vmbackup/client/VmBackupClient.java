@@ -23,6 +23,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -184,7 +185,7 @@ public final class VmBackupClient {
    * since they were last forgotten, which fleet policies' globs match. Empty before any worker registered.
    * A worker of the workflow queue answers the query; without one the call fails after the query timeout.
    */
-  public java.util.List<String> registeredHosts() {
+  public List<String> registeredHosts() {
     return new HostRegistry(client).registeredHosts();
   }
 
