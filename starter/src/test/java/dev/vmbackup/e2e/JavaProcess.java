@@ -10,12 +10,22 @@ final class JavaProcess {
   private JavaProcess() {}
 
   static ProcessBuilder vmbackup(List<String> arguments, Map<String, String> environment) {
+    return java(List.of("-cp", classpath(), "dev.vmbackup.starter.Main"), arguments, environment);
+  }
+
+  /**
+   * The command line of another build, from its jar (built by scripts/build-commit-jar.sh, whose manifest
+   * names the lib/ beside it), run by the same java as the current build.
+   */
+  static ProcessBuilder vmbackupJar(Path jar, List<String> arguments, Map<String, String> environment) {
+    return java(List.of("-jar", jar.toString()), arguments, environment);
+  }
+
+  private static ProcessBuilder java(List<String> main, List<String> arguments, Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(classpath());
-    command.add("dev.vmbackup.starter.Main");
+    command.addAll(main);
     command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("TEMPORAL_ADDRESS");

@@ -14,14 +14,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A {@code vmbackup worker} process: started, killed with SIGKILL, restarted, as a host would see it. */
+/**
+ * A {@code vmbackup worker} process: started, killed with SIGKILL, restarted, as a host would see it. It
+ * runs the current build (the test classpath) unless given the jar of another build.
+ */
 final class WorkerProcess implements AutoCloseable {
+  private final Path jar;
   private final List<String> arguments;
   private final Map<String, String> environment;
   private final Path log;
   private Process process;
 
   WorkerProcess(List<String> arguments, Map<String, String> environment, Path log) {
+    this(null, arguments, environment, log);
+  }
+
+  /** A worker of the build in {@code jar} (see scripts/build-commit-jar.sh); null for the current build. */
+  WorkerProcess(Path jar, List<String> arguments, Map<String, String> environment, Path log) {
+    this.jar = jar;
     this.arguments = List.copyOf(arguments);
     this.environment = Map.copyOf(environment);
     this.log = log;
@@ -33,7 +43,8 @@ final class WorkerProcess implements AutoCloseable {
     command.add("worker");
     command.addAll(arguments);
     try {
-      process = JavaProcess.vmbackup(command, environment)
+      process = (jar == null ? JavaProcess.vmbackup(command, environment)
+          : JavaProcess.vmbackupJar(jar, command, environment))
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
@@ -70,6 +81,11 @@ final class WorkerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Whether {@code identity} (of a history event: the worker's {@code pid@hostname}) is this process's. */
+  boolean hasIdentity(String identity) {
+    return process != null && identity.startsWith(process.pid() + "@");
+  }
+
   boolean alive() {
     return process != null && process.isAlive();
   }
@@ -78,12 +94,34 @@ final class WorkerProcess implements AutoCloseable {
     return log;
   }
 
+  /** SIGTERM, and waits until the worker has drained and exited. */
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
       process.destroy();
       waitFor();
     }
+  }
+
+  /**
+   * SIGTERM, as an operator or systemd stops a worker: it stops polling, lets running activities finish
+   * for a while (what is cut off is retried elsewhere) and exits. Returns whether it exited by itself
+   * within {@code timeout}; if not, it is killed.
+   */
+  boolean terminate(Duration timeout) {
+    if (process == null || !process.isAlive()) {
+      return true;
+    }
+    process.destroy();
+    try {
+      if (process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    kill();
+    return false;
   }
 
   private void waitFor() {
