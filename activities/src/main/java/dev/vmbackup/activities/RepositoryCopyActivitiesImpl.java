@@ -16,11 +16,13 @@ import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
 import dev.vmbackup.workflows.model.ManifestImage;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.RepositoryCopyRequest;
 import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,13 +57,32 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
   }
 
   private RepositoryCopyResult retain(RepositoryCopyRequest request) {
-    BackupRepository repository = repositories.open(request.header().repository());
-    Optional<Manifest> published = repository.readManifest(request.header().domain(), request.header().backupId());
-    if (published.isPresent()) {
-      // An earlier attempt published the backup and died before reporting.
-      return new RepositoryCopyResult(request.header().finalDir(), published.get().totalBytes(), published.get().disks());
+    PublishHeader header = request.header();
+    BackupRepository repository = repositories.open(header.repository());
+    Optional<RepositoryCopyResult> done = published(repository, header);
+    if (done.isPresent()) {
+      return done.get();
     }
-    Path partial = BackupManifests.partialDir(request.header().partialDir());
+    Path partial = BackupManifests.partialDir(header.partialDir());
+    try (AttemptFence fence = AttemptFence.acquire(partial.resolve(BackupLayout.COPY_FENCE))) {
+      // An attempt that waited for an earlier one may find the backup published by it.
+      done = published(repository, header);
+      return done.isPresent() ? done.get() : copy(request, repository, partial);
+    } catch (NoSuchFileException gone) {
+      // The partial directory went away since the first check: published by an earlier attempt.
+      return published(repository, header).orElseThrow(() -> new UncheckedIOException(gone));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The result of an earlier attempt that published the backup and died before reporting, if any. */
+  private static Optional<RepositoryCopyResult> published(BackupRepository repository, PublishHeader header) {
+    return repository.readManifest(header.domain(), header.backupId())
+        .map(manifest -> new RepositoryCopyResult(header.finalDir(), manifest.totalBytes(), manifest.disks()));
+  }
+
+  private RepositoryCopyResult copy(RepositoryCopyRequest request, BackupRepository repository, Path partial) {
     if (request.offline()) {
       requireShutOff(request.header().domain());
     }
@@ -104,6 +125,8 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
     jobs.forEach(job -> markers.add(BackupLayout.doneMarker(job.name())));
     markers.add(BackupLayout.SNAPSHOT_MARKER);
     markers.add(BackupLayout.SAVED_STATE_MARKER);
+    // Deleted while this attempt holds it: one that waits on it finds the backup published when it gets it.
+    markers.add(BackupLayout.COPY_FENCE);
     BackupManifests.publish(repository, request.header().domain(), request.header().backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
     return new RepositoryCopyResult(request.header().finalDir(), written, manifest.disks());

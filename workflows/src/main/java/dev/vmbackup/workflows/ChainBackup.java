@@ -68,7 +68,7 @@ final class ChainBackup implements BackupStrategy {
       captured = CaptureMode.CRASH;
       context.warnings().add("domain was shut off: its disks were frozen as they are");
     }
-    SnapshotRequest plan = ChainDecisions.snapshotPlan(domain, prepared, captured == CaptureMode.SAVED_STATE
+    SnapshotRequest plan = ChainDecisions.snapshotRequest(domain, prepared, captured == CaptureMode.SAVED_STATE
         ? CaptureMode.CRASH : captured);
     // Undoing the snapshot commits the new overlay back into the image it froze (never further down)
     // and pivots, so the VM ends where this run found it.
@@ -77,7 +77,7 @@ final class ChainBackup implements BackupStrategy {
     Long snapshotMillis = null;
     String memoryFile = plan.memoryFile();
     if (captured == CaptureMode.SAVED_STATE) {
-      SavedStateRequest saved = ChainDecisions.savedStatePlan(domain, prepared);
+      SavedStateRequest saved = ChainDecisions.savedStateRequest(domain, prepared);
       SavedStateResult result = SavedStateCapture.saveAndRestore(context, saved);
       stoppedMillis = result.stoppedMillis();
       memoryFile = saved.stateFile();

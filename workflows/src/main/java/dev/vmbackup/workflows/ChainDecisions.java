@@ -176,7 +176,7 @@ final class ChainDecisions {
   }
 
   /** The active images after consolidation (consolidation never changes them). */
-  static SnapshotRequest snapshotPlan(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
+  static SnapshotRequest snapshotRequest(DomainInfo domain, PreparedBackup prepared, CaptureMode capture) {
     List<DiskOverlay> overlays = domain.disks().stream()
         .map(disk -> new DiskOverlay(
             disk.target(), disk.source(), disk.format(), overlayPath(disk.source(), prepared.backupId())))
@@ -187,7 +187,7 @@ final class ChainDecisions {
   }
 
   /** Capture saved-state on a chain: the image stays where it is, the chain's next overlay goes on it. */
-  static SavedStateRequest savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
+  static SavedStateRequest savedStateRequest(DomainInfo domain, PreparedBackup prepared) {
     List<SavedStateRequest.Disk> disks = domain.disks().stream()
         .map(disk -> new SavedStateRequest.Disk(disk.target(), disk.source(), disk.format(), disk.source(),
             overlayPath(disk.source(), prepared.backupId())))

@@ -78,7 +78,7 @@ final class FullBackup implements BackupStrategy {
           FailureType.UNSUPPORTED_DISK.name());
     });
     context.step().accept("snapshot");
-    SavedStateRequest plan = savedStatePlan(domain, prepared);
+    SavedStateRequest plan = savedStateRequest(domain, prepared);
     SavedStateResult saved = SavedStateCapture.saveAndRestore(context, plan);
 
     context.step().accept("merge");
@@ -93,7 +93,7 @@ final class FullBackup implements BackupStrategy {
   }
 
   /** Each image is renamed to {@code <image>.vmbackup-<backupId>.frozen}; its overlay takes the image's path. */
-  static SavedStateRequest savedStatePlan(DomainInfo domain, PreparedBackup prepared) {
+  static SavedStateRequest savedStateRequest(DomainInfo domain, PreparedBackup prepared) {
     List<SavedStateRequest.Disk> disks = domain.disks().stream()
         .map(disk -> new SavedStateRequest.Disk(disk.target(), disk.source(), disk.format(),
             BackupLayout.frozenImage(disk.source(), prepared.backupId()), disk.source()))
