@@ -101,40 +101,63 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   @Override
   public void copyFromRepository(RestoreCopyRequest request) {
     ActivityBoundary.run("copy backup " + request.backup().backupId() + " out of the repository", () -> {
-      BackupRef ref = request.backup();
-      BackupRepository repository = repositories.open(ref.repository());
       List<FilePlacement> files = request.disks().stream().flatMap(disk -> disk.chain().stream()).toList();
-      long total = files.stream().mapToLong(FilePlacement::bytes).sum();
-      CopyProgress resume = Heartbeats.lastDetails(CopyProgress.class).orElse(CopyProgress.START);
-      long done = 0;
-      for (int index = 0; index < files.size(); index++) {
-        FilePlacement file = files.get(index);
-        if (index >= resume.fileIndex()) {
-          long offset = index == resume.fileIndex() ? resume.offset() : 0;
-          Path dir = repository.backupDir(ref.domain(),
-              file.backupId() == null ? ref.backupId() : Validation.backupId(file.backupId()));
-          copyOne(dir, file, offset, index, done, total);
-        }
-        done += file.bytes();
-        Heartbeats.beat(new CopyProgress(index + 1, 0, done, total));
+      if (files.isEmpty()) {
+        return;
       }
-      for (DiskPlacement disk : request.disks()) {
-        List<FilePlacement> chain = disk.chain();
-        if (request.flatten() && chain.size() > 1 && flattenedAlready(disk)) {
-          // An earlier attempt flattened it and died before deleting the layers: never rebase a
-          // standalone image (its holes would then read through to a backing file).
-          deleteLayersBelow(disk);
-          continue;
+      Path first = Path.of(Validation.absolutePath("restore target", files.get(0).destination()));
+      Path fenceFile = first.resolveSibling(BackupLayout.restoreFence(first.getFileName().toString()));
+      try {
+        Files.createDirectories(first.getParent());
+        try (AttemptFence fence = AttemptFence.acquire(fenceFile)) {
+          try {
+            copyAndRebase(request, files);
+          } finally {
+            // Deleted while held, so nothing is left beside the VM's images: an attempt that waits on
+            // it gets the lock of the deleted file when this one ends, and runs the idempotent copy again.
+            Files.deleteIfExists(fenceFile);
+          }
         }
-        for (int depth = 0; depth + 1 < chain.size(); depth++) {
-          FilePlacement below = chain.get(depth + 1);
-          images.rebaseUnsafe(Path.of(chain.get(depth).destination()), Path.of(below.destination()), below.format());
-        }
-        if (request.flatten() && chain.size() > 1) {
-          flatten(disk);
-        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     });
+  }
+
+  /** The copy and the rebase of every layer, then the flattening; idempotent, resuming at the last heartbeat. */
+  private void copyAndRebase(RestoreCopyRequest request, List<FilePlacement> files) {
+    BackupRef ref = request.backup();
+    BackupRepository repository = repositories.open(ref.repository());
+    long total = files.stream().mapToLong(FilePlacement::bytes).sum();
+    CopyProgress resume = Heartbeats.lastDetails(CopyProgress.class).orElse(CopyProgress.START);
+    long done = 0;
+    for (int index = 0; index < files.size(); index++) {
+      FilePlacement file = files.get(index);
+      if (index >= resume.fileIndex()) {
+        long offset = index == resume.fileIndex() ? resume.offset() : 0;
+        Path dir = repository.backupDir(ref.domain(),
+            file.backupId() == null ? ref.backupId() : Validation.backupId(file.backupId()));
+        copyOne(dir, file, offset, index, done, total);
+      }
+      done += file.bytes();
+      Heartbeats.beat(new CopyProgress(index + 1, 0, done, total));
+    }
+    for (DiskPlacement disk : request.disks()) {
+      List<FilePlacement> chain = disk.chain();
+      if (request.flatten() && chain.size() > 1 && flattenedAlready(disk)) {
+        // An earlier attempt flattened it and died before deleting the layers: never rebase a
+        // standalone image (its holes would then read through to a backing file).
+        deleteLayersBelow(disk);
+        continue;
+      }
+      for (int depth = 0; depth + 1 < chain.size(); depth++) {
+        FilePlacement below = chain.get(depth + 1);
+        images.rebaseUnsafe(Path.of(chain.get(depth).destination()), Path.of(below.destination()), below.format());
+      }
+      if (request.flatten() && chain.size() > 1) {
+        flatten(disk);
+      }
+    }
   }
 
   /**

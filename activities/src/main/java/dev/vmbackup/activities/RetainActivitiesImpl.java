@@ -21,6 +21,7 @@ import dev.vmbackup.workflows.model.RetainResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,12 +57,30 @@ public final class RetainActivitiesImpl implements RetainActivities {
 
   private RetainResult retain(RetainRequest request) {
     BackupRepository repository = repositories.open(request.repository());
-    Optional<Manifest> published = repository.readManifest(request.domain(), request.backupId());
-    if (published.isPresent()) {
-      // An earlier attempt published the backup and died before reporting.
-      return new RetainResult(request.finalDir(), published.get().totalBytes(), published.get().disks());
+    Optional<RetainResult> done = published(repository, request);
+    if (done.isPresent()) {
+      return done.get();
     }
     Path partial = BackupManifests.partialDir(request.partialDir());
+    try (AttemptFence fence = AttemptFence.acquire(partial.resolve(BackupLayout.COPY_FENCE))) {
+      // An attempt that waited for an earlier one may find the backup published by it.
+      done = published(repository, request);
+      return done.isPresent() ? done.get() : copy(request, repository, partial);
+    } catch (NoSuchFileException gone) {
+      // The partial directory went away since the first check: published by an earlier attempt.
+      return published(repository, request).orElseThrow(() -> new UncheckedIOException(gone));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The result of an earlier attempt that published the backup and died before reporting, if any. */
+  private static Optional<RetainResult> published(BackupRepository repository, RetainRequest request) {
+    return repository.readManifest(request.domain(), request.backupId())
+        .map(manifest -> new RetainResult(request.finalDir(), manifest.totalBytes(), manifest.disks()));
+  }
+
+  private RetainResult copy(RetainRequest request, BackupRepository repository, Path partial) {
     if (request.offline()) {
       requireShutOff(request.domain());
     }
@@ -104,6 +123,8 @@ public final class RetainActivitiesImpl implements RetainActivities {
     jobs.forEach(job -> markers.add(BackupLayout.doneMarker(job.name())));
     markers.add(BackupLayout.SNAPSHOT_MARKER);
     markers.add(BackupLayout.SAVED_STATE_MARKER);
+    // Deleted while this attempt holds it: one that waits on it finds the backup published when it gets it.
+    markers.add(BackupLayout.COPY_FENCE);
     BackupManifests.publish(repository, request.domain(), request.backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
     return new RetainResult(request.finalDir(), written, manifest.disks());

@@ -44,6 +44,12 @@ public final class BackupLayout {
   /** Written once a backup job was seen complete: its result. */
   public static final String BACKUP_JOB_DONE_MARKER = ".backup-job-done.json";
 
+  /**
+   * The lock file in a partial directory that lets only one attempt of a copy write it (see
+   * {@code AttemptFence}); the publishing attempt deletes it with the markers.
+   */
+  public static final String COPY_FENCE = ".copy.lock";
+
   /** The marker that records a file of the partial directory as completely copied. */
   public static String doneMarker(String file) {
     return "." + file + ".done";
@@ -145,6 +151,14 @@ public final class BackupLayout {
   /** A layer an in-place restore copies beside the image before flattening it into the image. */
   public static String restoringLayer(String image, int depth, String format) {
     return image + ".vmbackup-restoring-" + depth + "." + format;
+  }
+
+  /**
+   * The lock file beside a restore's first image that lets only one attempt of the restore's copy write
+   * (see {@code AttemptFence}); the attempt that completes the copy deletes it.
+   */
+  public static String restoreFence(String image) {
+    return image + ".vmbackup-restore.lock";
   }
 
   /** Where a restore converts a restored chain into one image before it moves it over the active image. */
