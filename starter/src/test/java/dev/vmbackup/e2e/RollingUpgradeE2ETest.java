@@ -40,14 +40,20 @@ import org.junit.jupiter.api.Test;
  */
 class RollingUpgradeE2ETest extends EndToEndTest {
   /**
-   * The previous build: 2c3619e, the last release-quality commit before the changes of the session that
-   * added this test. Its workflows lack the {@code chain-full-every} version marker (c366b56), its publish
-   * requests the {@code PublishHeader} record (920dd9f), and its workflow, activity and request classes
-   * have their old names (470e77c): the two builds really differ in workflow and activity code, while their
-   * task queues, workflow and activity type names and payload JSON must be the same. Another commit:
+   * The previous build: 1f6777b, the release line of 2c3619e (the last release-quality commit before the
+   * session that added this test) with one fix backported, {@code AttemptFence}. Without the fence an
+   * attempt that its worker's SIGTERM grace period keeps running goes on writing the backup after the next
+   * attempt, on the new build, has verified and published it; this test found that on 2c3619e itself.
+   * Builds from the fence on serialize their attempts, so an upgrade from them is safe; an upgrade from an
+   * earlier build must let the old worker's copies end first (README, "Upgrading a fleet").
+   *
+   * <p>Its workflows lack the {@code chain-full-every} version marker (c366b56), its publish requests the
+   * {@code PublishHeader} record, and its workflow, activity and request classes have their old names
+   * (470e77c): the two builds really differ in workflow and activity code, while their task queues,
+   * workflow and activity type names and payload JSON must be the same. Another commit:
    * {@code -Dvmbackup.previousBuild=COMMIT} or {@code $VMBACKUP_PREVIOUS_BUILD}.
    */
-  static final String DEFAULT_PREVIOUS_BUILD = "2c3619e";
+  static final String DEFAULT_PREVIOUS_BUILD = "1f6777b";
 
   /**
    * The previous build copies slowly in the upgrade test (96 MiB of ballast at 1 MiB/s), so that its copy
