@@ -25,7 +25,8 @@ final class StepOptions {
   private StepOptions() {}
 
   /**
-   * A forward step: lock, inspect, prepare, snapshot, plan, publish, hooks, restore's smaller steps.
+   * A forward step: lock, inspect, prepare, snapshot, the incremental decision, publish, hooks, restore's
+   * smaller steps.
    * Every host activity heartbeats while it runs, whatever it does (the worker keeps it alive from a
    * side thread), so a worker that dies or freezes inside any step is noticed after {@link #HEARTBEAT}
    * and the step is retried, instead of waiting out the start-to-close timeout. That timeout only

@@ -14,7 +14,8 @@ public interface BackupJobActivities {
    * filesystems frozen around the start when asked) and waits for it, heartbeating its progress. A
    * retry re-attaches to the job if it still runs; if it ended without this activity seeing it
    * complete, its checkpoint is deleted and the job started again. Fails {@code DOMAIN_STATE} when the
-   * VM stopped, {@code DISK_CHAIN_CHANGED} when a disk changed size since the plan.
+   * VM stopped, {@code DISK_CHAIN_CHANGED} when a disk changed size since the decision to continue the
+   * chain.
    */
   BackupJobResult runBackupJob(BackupJobRequest plan);
 

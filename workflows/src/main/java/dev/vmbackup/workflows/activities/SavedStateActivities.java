@@ -8,7 +8,7 @@ import io.temporal.activity.ActivityInterface;
 @ActivityInterface
 public interface SavedStateActivities {
   /**
-   * Saves the VM's state into the plan's state file (the VM stops), freezes each image (renamed aside
+   * Saves the VM's state into the request's state file (the VM stops), freezes each image (renamed aside
    * or left in place, as planned), creates the overlays, restores the VM from the state file onto them
    * and points the persistent definition at them. Returns how long the VM was stopped. Idempotent: a
    * retry continues where an earlier attempt stopped.
