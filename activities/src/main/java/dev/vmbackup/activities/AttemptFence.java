@@ -1,7 +1,6 @@
 package dev.vmbackup.activities;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -58,12 +57,7 @@ final class AttemptFence implements AutoCloseable {
           return new AttemptFence(channel, lock);
         }
         whileWaiting.run();
-        try {
-          Thread.sleep(RETRY_MILLIS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for an earlier attempt to end");
-        }
+        Polling.pause(RETRY_MILLIS, "an earlier attempt to end");
       }
     } catch (IOException | RuntimeException e) {
       channel.close();

@@ -20,6 +20,7 @@ import dev.vmbackup.workflows.model.IncrementalDisk;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
 import dev.vmbackup.workflows.model.ManifestFile;
+import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
 import dev.vmbackup.workflows.model.RepositoryCopyResult;
 import java.io.IOException;
@@ -308,12 +309,13 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
   }
 
   private RepositoryCopyResult publish(PublishIncrementalRequest request) {
-    BackupRepository repository = repositories.open(request.header().repository());
-    Optional<Manifest> published = repository.readManifest(request.header().domain(), request.header().backupId());
+    PublishHeader header = request.header();
+    BackupRepository repository = repositories.open(header.repository());
+    Optional<Manifest> published = repository.readManifest(header.domain(), header.backupId());
     if (published.isPresent()) {
-      return new RepositoryCopyResult(request.header().finalDir(), request.bytesTransferred(), published.get().disks());
+      return new RepositoryCopyResult(header.finalDir(), request.bytesTransferred(), published.get().disks());
     }
-    Path partial = BackupManifests.partialDir(request.header().partialDir());
+    Path partial = BackupManifests.partialDir(header.partialDir());
     long total = 0;
     for (IncrementalDisk disk : request.disks()) {
       total += size(Path.of(disk.file()));
@@ -329,9 +331,9 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
           disk.source(), List.of(), request.checkpoint()));
     }
     ManifestFile nvram = null;
-    if (request.header().nvram() != null) {
+    if (header.nvram() != null) {
       try {
-        Files.copy(Path.of(request.header().nvram()), partial.resolve(BackupLayout.NVRAM), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(header.nvram()), partial.resolve(BackupLayout.NVRAM), StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -345,9 +347,9 @@ public final class BackupJobActivitiesImpl implements BackupJobActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    BackupManifests.publish(repository, request.header().domain(), request.header().backupId(), partial, manifest,
+    BackupManifests.publish(repository, header.domain(), header.backupId(), partial, manifest,
         List.of(STARTED, DONE));
-    return new RepositoryCopyResult(request.header().finalDir(), request.bytesTransferred(), manifest.disks());
+    return new RepositoryCopyResult(header.finalDir(), request.bytesTransferred(), manifest.disks());
   }
 
   private static long size(Path file) {

@@ -2,7 +2,6 @@ package dev.vmbackup.activities;
 
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.workflows.FailureType;
-import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.ChainRecord;
 import dev.vmbackup.workflows.model.CopyProgress;
 import dev.vmbackup.workflows.model.Manifest;
@@ -11,7 +10,6 @@ import dev.vmbackup.workflows.model.ManifestFile;
 import dev.vmbackup.workflows.model.PublishHeader;
 import dev.vmbackup.workflows.model.PublishIncrementalRequest;
 import dev.vmbackup.workflows.model.RepositoryCopyRequest;
-import dev.vmbackup.workflows.model.Strategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

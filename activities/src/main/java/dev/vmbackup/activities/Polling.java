@@ -2,13 +2,16 @@ package dev.vmbackup.activities;
 
 import dev.vmbackup.host.hypervisor.Hypervisor;
 
-/** The pause between two looks at something libvirt does on its own (a block job, a domain job). */
+/**
+ * The pause between two looks at something that goes on without this attempt: a libvirt job (a block
+ * job, a domain job), or an earlier attempt of the same step ({@link AttemptFence}).
+ */
 final class Polling {
   private Polling() {}
 
   /**
    * Sleeps; an interrupt (the worker shutting down) ends the activity attempt, whose retry picks up
-   * what libvirt went on doing.
+   * what went on meanwhile.
    */
   static void pause(long millis, String waitingFor) {
     try {

@@ -83,8 +83,9 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
   }
 
   private RepositoryCopyResult copy(RepositoryCopyRequest request, BackupRepository repository, Path partial) {
+    PublishHeader header = request.header();
     if (request.offline()) {
-      requireShutOff(request.header().domain());
+      requireShutOff(header.domain());
     }
 
     List<CopyJob> jobs = copyJobs(request);
@@ -116,7 +117,7 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
       done += result.bytes();
     }
     if (request.offline()) {
-      requireShutOff(request.header().domain());
+      requireShutOff(header.domain());
     }
 
     CopyProgress finished = new CopyProgress(jobs.size(), 0, done, total);
@@ -127,9 +128,9 @@ public final class RepositoryCopyActivitiesImpl implements RepositoryCopyActivit
     markers.add(BackupLayout.SAVED_STATE_MARKER);
     // Deleted while this attempt holds it: one that waits on it finds the backup published when it gets it.
     markers.add(BackupLayout.COPY_FENCE);
-    BackupManifests.publish(repository, request.header().domain(), request.header().backupId(), partial, manifest, markers);
+    BackupManifests.publish(repository, header.domain(), header.backupId(), partial, manifest, markers);
     long written = copied.stream().mapToLong(SparseCopier.Copied::bytesWritten).sum();
-    return new RepositoryCopyResult(request.header().finalDir(), written, manifest.disks());
+    return new RepositoryCopyResult(header.finalDir(), written, manifest.disks());
   }
 
   /** Every image of every disk chain, then the NVRAM; the order is fixed so that a resume index means the same file. */

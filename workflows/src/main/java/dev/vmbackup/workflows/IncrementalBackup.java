@@ -5,7 +5,6 @@ import dev.vmbackup.workflows.activities.CheckpointActivities;
 import dev.vmbackup.workflows.model.BackupJobRequest;
 import dev.vmbackup.workflows.model.BackupJobResult;
 import dev.vmbackup.workflows.model.BackupRequest;
-import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.CheckpointDeletion;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.IncrementalDecision;
