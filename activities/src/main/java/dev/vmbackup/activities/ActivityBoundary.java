@@ -61,6 +61,23 @@ public final class ActivityBoundary {
       throw e;
     } catch (IllegalArgumentException e) {
       throw nonRetryable(FailureType.INVALID_INPUT, e.getMessage(), e);
+    } catch (dev.vmbackup.store.BackendException e) {
+      // The store's disk or object service failed after the backend's own retries: the step's retry
+      // policy tries again, and the chunks stored so far are not written twice.
+      log.warn("{}: {} (will retry)", action, e.getMessage());
+      throw e;
+    } catch (dev.vmbackup.store.RepositoryFullException e) {
+      throw nonRetryable(FailureType.REPOSITORY_FULL, e.getMessage(), e);
+    } catch (dev.vmbackup.store.CorruptChunkException e) {
+      throw nonRetryable(FailureType.VERIFICATION_FAILED, e.getMessage(), e);
+    } catch (dev.vmbackup.store.MissingObjectException e) {
+      // A chunk found stored that a collection removed before the commit: the retry stores it anew.
+      log.warn("{}: {} (will retry)", action, e.getMessage());
+      throw e;
+    } catch (dev.vmbackup.store.StoreException e) {
+      // A wrong or missing key, a store not created yet, a format this version does not know: the host's
+      // configuration must change first.
+      throw nonRetryable(FailureType.REPOSITORY_NOT_WRITABLE, e.getMessage(), e);
     } catch (CommandFailedException e) {
       log.warn("{}: {} (will retry)", action, e.getMessage());
       throw e;

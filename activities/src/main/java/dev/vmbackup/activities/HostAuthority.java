@@ -36,8 +36,9 @@ public final class HostAuthority {
     }
     if (requested.startsWith("/")) {
       Path path = Path.of(Validation.absolutePath("repository", requested));
+      // A store's staging directory is not a repository: a backup requested there would never reach the store.
       boolean configured = config.repositories().values().stream()
-          .anyMatch(repository -> real(Path.of(repository.path())).equals(real(path)));
+          .anyMatch(repository -> !repository.isStore() && real(Path.of(repository.path())).equals(real(path)));
       if (!configured && config.allowRepositoryPaths().stream().noneMatch(allowed -> real(path).startsWith(real(Path.of(allowed))))) {
         throw refused("repositories are named in the host configuration; '" + requested
             + "' is not a repository name, and host " + host + " allows no repository path there"
@@ -45,12 +46,30 @@ public final class HostAuthority {
       }
       return path;
     }
-    HostConfig.Repository repository = config.repositories().get(Validation.configName("repository", requested));
+    String name = Validation.configName("repository", requested);
+    return configured(name).workingDirectory(name);
+  }
+
+  /**
+   * The name of the store the requested repository is, or null when it is a repository of kind files (or a
+   * path). A backup into a store is made in its staging directory ({@link #repository}) and then goes
+   * into the store under this name.
+   */
+  public String store(String requested) {
+    if (requested != null && requested.startsWith("/")) {
+      return null;
+    }
+    String name = requested == null ? config.defaultRepository() : Validation.configName("repository", requested);
+    return configured(name).isStore() ? name : null;
+  }
+
+  private HostConfig.Repository configured(String name) {
+    HostConfig.Repository repository = config.repositories().get(name);
     if (repository == null) {
-      throw refused("repository '" + requested + "' is not defined on host " + host
+      throw refused("repository '" + name + "' is not defined on host " + host
           + known(config.repositories().keySet()));
     }
-    return Path.of(repository.path());
+    return repository;
   }
 
   /** The hook of that name. */

@@ -77,7 +77,7 @@ public final class InspectActivitiesImpl implements InspectActivities {
     boolean agent = status.state() == dev.vmbackup.workflows.model.DomainState.RUNNING && hypervisor.pingAgent(name);
     return new DomainInfo(
         status.name(), status.uuid(), status.state(), status.persistent(), disks, skipped, agent,
-        definition.nvram(), repository);
+        definition.nvram(), repository, authority.store(request.repository()));
   }
 
   /** Why a disk is deliberately left out of backups, or null if it is backed up. */

@@ -45,6 +45,9 @@ public final class BackupSession implements AutoCloseable {
     this.writer = writer;
     this.backupId = backupId;
     this.vm = vm;
+    // A marker of this id left by an attempt that died is replaced: the caller's fence guarantees that
+    // attempt no longer runs, and the new marker is written before the parent is read, as below.
+    store.backend().delete(Marker.key(backupId));
     store.putSealed(Marker.key(backupId), Json.write(new Marker(backupId, parentBackupId, Instant.now())), true);
     try {
       this.parent = parentBackupId == null ? null : store.manifest(parentBackupId);
@@ -64,6 +67,14 @@ public final class BackupSession implements AutoCloseable {
    * parent's. With {@code changed == null} every chunk is read (a full, or a re-read against drift).
    */
   public Manifest.Item writeDisk(String name, FileChannel image, long size, List<Region> changed) {
+    return writeDisk(name, Source.of(image), size, changed);
+  }
+
+  /**
+   * As {@link #writeDisk(String, FileChannel, long, List)}, reading from {@code source}; for a full read
+   * the source is read in order from the calling thread, so it may report progress as it goes.
+   */
+  public Manifest.Item writeDisk(String name, Source source, long size, List<Region> changed) {
     DiskIndex parentIndex = null;
     if (parent != null) {
       Manifest.Item previous = parent.disks().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
@@ -73,7 +84,7 @@ public final class BackupSession implements AutoCloseable {
     }
     List<Region> sorted = changed == null ? null
         : changed.stream().sorted(java.util.Comparator.comparingLong(Region::offset)).toList();
-    Manifest.Item item = write(name, Source.of(image), size, sorted, parentIndex);
+    Manifest.Item item = write(name, source, size, sorted, parentIndex);
     disks.add(item);
     return item;
   }
@@ -81,6 +92,13 @@ public final class BackupSession implements AutoCloseable {
   /** Stores a blob (memory state, domain XML, NVRAM) as a chunked image of its own. */
   public Manifest.Item writeBlob(String name, byte[] data) {
     Manifest.Item item = write(name, Source.of(data), data.length, null, null);
+    blobs.add(item);
+    return item;
+  }
+
+  /** Stores a blob read from a file (a memory state may be larger than an array can hold). */
+  public Manifest.Item writeBlob(String name, FileChannel data, long size) {
+    Manifest.Item item = write(name, Source.of(data), size, null, null);
     blobs.add(item);
     return item;
   }

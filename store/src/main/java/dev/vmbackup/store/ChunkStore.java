@@ -96,8 +96,23 @@ public final class ChunkStore implements AutoCloseable {
 
   /** Starts a backup of {@code vm}; {@code parentBackupId} (or null) is the backup an incremental builds on. */
   public BackupSession begin(String vm, String parentBackupId) {
-    return new BackupSession(this, new ChunkWriter(backend, codec, pool, threads * 2),
-        UUID.randomUUID().toString(), vm, parentBackupId);
+    return begin(vm, parentBackupId, UUID.randomUUID().toString());
+  }
+
+  /**
+   * Starts a backup under an id the caller chose, so that a retried step writes the same backup: a caller
+   * first looks for the id's manifest ({@link #findManifest}) and begins only when there is none.
+   */
+  public BackupSession begin(String vm, String parentBackupId, String backupId) {
+    return new BackupSession(this, new ChunkWriter(backend, codec, pool, threads * 2), backupId, vm, parentBackupId);
+  }
+
+  /** The manifest of a committed backup, or empty when no backup has this id. */
+  public java.util.Optional<Manifest> findManifest(String backupId) {
+    if (backend.stat(Manifest.key(backupId)).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(manifest(backupId));
   }
 
   /** Ids of every committed backup. */
@@ -119,6 +134,11 @@ public final class ChunkStore implements AutoCloseable {
   /** Restores a disk of a backup to a raw, sparse image file at {@code target}. */
   public Restorer.Result restore(Manifest manifest, String disk, Path target) {
     return new Restorer(backend, codec, pool, threads * 2).restore(index(manifest.item(disk)), target);
+  }
+
+  /** Restores a blob of a backup to a file at {@code target}, as {@link #restore} does a disk. */
+  public Restorer.Result restoreBlob(Manifest manifest, String name, Path target) {
+    return new Restorer(backend, codec, pool, threads * 2).restore(index(manifest.item(name)), target);
   }
 
   /** The bytes of a blob of a backup, each chunk checked. */
@@ -146,6 +166,11 @@ public final class ChunkStore implements AutoCloseable {
   /** Deletes unreferenced chunks older than {@code grace}; see {@link GarbageCollector}. */
   public GarbageCollector.Report gc(Duration grace) {
     return new GarbageCollector(this, pool).run(grace);
+  }
+
+  /** Re-reads every chunk of the backups {@code backupIds}; see {@link Verifier}. */
+  public Verifier.Report verify(List<String> backupIds) {
+    return new Verifier(this, pool, threads * 2).run(backupIds, 1.0, 0);
   }
 
   /** Re-reads a share ({@code 0 < fraction ≤ 1}) of the referenced chunks; see {@link Verifier}. */

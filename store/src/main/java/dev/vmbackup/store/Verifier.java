@@ -60,13 +60,17 @@ public final class Verifier {
   }
 
   Report run(double fraction, long seed) {
+    return run(store.backupIds(), fraction, seed);
+  }
+
+  /** Verifies the backups {@code ids} only: a backup that was just written, say. */
+  Report run(List<String> ids, double fraction, long seed) {
     if (!(fraction > 0 && fraction <= 1)) {
       throw new IllegalArgumentException("the fraction to verify is in (0, 1], not " + fraction);
     }
     Map<String, List<String>> users = new HashMap<>();
     Set<String> failed = new TreeSet<>();
     List<BadChunk> bad = new ArrayList<>();
-    List<String> ids = store.backupIds();
     for (String id : ids) {
       try {
         Manifest manifest = store.manifest(id);

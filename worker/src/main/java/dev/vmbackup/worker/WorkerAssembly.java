@@ -17,6 +17,7 @@ import dev.vmbackup.activities.PruneActivitiesImpl;
 import dev.vmbackup.activities.RestoreActivitiesImpl;
 import dev.vmbackup.activities.RepositoryCopyActivitiesImpl;
 import dev.vmbackup.activities.SavedStateActivitiesImpl;
+import dev.vmbackup.activities.StoreActivitiesImpl;
 import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
@@ -25,7 +26,9 @@ import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.process.ProcessRunner;
 import dev.vmbackup.host.repository.FileRepositories;
+import dev.vmbackup.host.repository.ConfiguredStores;
 import dev.vmbackup.host.repository.RepositoryResolver;
+import dev.vmbackup.host.repository.Stores;
 import dev.vmbackup.host.repository.SparseCopier;
 import dev.vmbackup.workflows.TaskQueues;
 import dev.vmbackup.workflows.WorkflowTypes;
@@ -58,6 +61,14 @@ public final class WorkerAssembly {
    */
   public static RepositoryResolver repositories() {
     return new FileRepositories();
+  }
+
+  /**
+   * The stores this host configured ({@code kind: store}), for the store steps and the command line's
+   * store commands alike: the one place that opens them.
+   */
+  public static Stores stores(HostSettings settings) {
+    return new ConfiguredStores(settings.config());
   }
 
   public static void register(
@@ -95,7 +106,8 @@ public final class WorkerAssembly {
           new PolicyActivitiesImpl(settings, hypervisor, new ProcessRunner()),
           new HookActivitiesImpl(settings, new ProcessRunner()),
           new ChainActivitiesImpl(repositories, hypervisor, images, settings.mergeBytesPerSecond()),
-          new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()));
+          new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()),
+          new StoreActivitiesImpl(repositories, stores(settings), images));
       // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy
       // bandwidth limit applies to it.
       BackupImages backupImages = new BackupImages(new ProcessRunner());

@@ -50,6 +50,34 @@ public final class BackupLayout {
    */
   public static final String COPY_FENCE = ".copy.lock";
 
+  /**
+   * The lock file in a staged backup's directory that lets only one attempt put it into its store (see
+   * {@code AttemptFence}); it goes with the staged backup.
+   */
+  public static final String STORE_FENCE = ".store.lock";
+
+  /**
+   * Where a disk of a staged backup is unpacked into a raw image for the store to read, in the staged
+   * backup's directory: {@code .<target>.store.raw}, hidden, and deleted once read.
+   */
+  public static String storeRawImage(String target) {
+    return "." + target + ".store.raw";
+  }
+
+  /** The name of a disk's image in a store's backup: the guest's device name ({@code vda}). */
+  public static String storeDisk(String target) {
+    return target;
+  }
+
+  /**
+   * The id of a backup inside a store: a name-based UUID of the domain's UUID and the backup id, so that
+   * a retry writes the same backup and an encrypted store's object names reveal no VM name.
+   */
+  public static String storeBackupId(String domainUuid, String backupId) {
+    return java.util.UUID.nameUUIDFromBytes((domainUuid + "/" + backupId).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString();
+  }
+
   /** The marker that records a file of the partial directory as completely copied. */
   public static String doneMarker(String file) {
     return "." + file + ".done";

@@ -1,6 +1,7 @@
 package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.ChainActivities;
+import dev.vmbackup.workflows.activities.StoreActivities;
 import dev.vmbackup.workflows.model.BackupRequest;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.BackupStatus;
@@ -10,6 +11,8 @@ import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.InspectRequest;
 import dev.vmbackup.workflows.model.PrepareBackupRequest;
 import dev.vmbackup.workflows.model.PreparedBackup;
+import dev.vmbackup.workflows.model.StoreIngestRequest;
+import dev.vmbackup.workflows.model.StoreIngestResult;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
@@ -61,6 +64,12 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             "domain " + domain.name() + " is neither running, paused nor shut off; back it up once it is",
             FailureType.DOMAIN_STATE.name());
       }
+      if (domain.store() != null && request.strategy() != Strategy.FULL) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "repository " + domain.store() + " is a store, which takes strategy full so far; strategy "
+                + request.strategy().toString().toLowerCase(java.util.Locale.ROOT) + " needs a repository of kind files",
+            FailureType.INVALID_INPUT.name());
+      }
       List<String> warnings = new ArrayList<>();
       warnings.addAll(repairs);
       domain.skippedDisks().forEach(skipped -> warnings.add("not backed up: " + skipped));
@@ -97,7 +106,11 @@ public class BackupWorkflowImpl implements BackupWorkflow {
                 + String.join("; ", verified.problems()),
             FailureType.VERIFICATION_FAILED.name());
       }
-      return new BackupResult(domain.name(), host, backupId, outcome.published().path(), request.strategy(),
+      if (domain.store() != null) {
+        path = intoStore(steps, compensations, new StoreIngestRequest(domain.store(), repository, domain.name(), backupId),
+            info.getRunId());
+      }
+      return new BackupResult(domain.name(), host, backupId, path, request.strategy(),
           outcome.capture(), warnings, outcome.published().bytesCopied(), outcome.published().disks(), true,
           outcome.parentBackupId(), outcome.stoppedMillis());
     }, new DomainOperation.Listener<>() {
@@ -116,6 +129,19 @@ public class BackupWorkflowImpl implements BackupWorkflow {
         BackupMetrics.succeeded(result, Workflow.currentTimeMillis() - startedAt, stall[0]);
       }
     });
+  }
+
+  /**
+   * Puts the verified staged backup into its store, then removes it from the staging directory; returns
+   * where the backup now is. Its removal from the store is registered first, so that a failure after
+   * this step (or during it, once it committed) leaves no backup in the store that was not reported.
+   */
+  private String intoStore(HostSteps steps, Compensations compensations, StoreIngestRequest ingest, String runId) {
+    step = "store";
+    compensations.add(() -> steps.mustFinish(StoreActivities.class).forgetStoreBackup(ingest));
+    StoreIngestResult stored = steps.longRunning(StoreActivities.class).ingestIntoStore(ingest);
+    steps.directory.discardBackup(new DiscardBackupRequest(ingest.repository(), ingest.domain(), ingest.backupId(), runId));
+    return stored.location();
   }
 
   /**

@@ -61,15 +61,51 @@ public record HostConfig(
   /**
    * A repository.
    *
-   * @param kind only {@code files} (a directory on this host) so far; the field leaves room for others,
-   *     such as an object store, without a change of format. Absent: {@code files}
-   * @param path the directory, absolute
+   * @param kind {@code files} (a directory of plain qcow2 backups on this host, the default) or
+   *     {@code store} (a deduplicating, compressed, optionally encrypted store: docs/store-format.md)
+   * @param path kind files: the directory, absolute. Kind store: a directory, absolute, or
+   *     {@code s3://bucket/prefix}
+   * @param staging kind store: the directory on this host where a backup is made and checked before it
+   *     goes into the store (and a restore is unpacked); absent: {@code /var/lib/vmbackup/staging/<name>}
+   * @param keyFile kind store: the key file of an encrypted store ({@code vmbackup key create}); absent:
+   *     the store is not encrypted
+   * @param endpoint kind store on S3: the service's URL ({@code http://host:port} or https)
+   * @param credentialsFile kind store on S3: an AWS credentials file, absolute, readable by root only
+   * @param region kind store on S3: the signing region; absent: {@code us-east-1}
    */
-  public record Repository(String kind, String path) {
+  public record Repository(String kind, String path, String staging, String keyFile, String endpoint,
+      String credentialsFile, String region) {
     public static final String FILES = "files";
+    public static final String STORE = "store";
+    /** Where store repositories stage their backups unless told otherwise. */
+    public static final Path STAGING_ROOT = Path.of("/var/lib/vmbackup/staging");
 
     public Repository {
       kind = kind == null ? FILES : kind;
+    }
+
+    /** A repository of kind files (or of the kind given) in a directory. */
+    public Repository(String kind, String path) {
+      this(kind, path, null, null, null, null, null);
+    }
+
+    public boolean isStore() {
+      return STORE.equals(kind);
+    }
+
+    public boolean isS3() {
+      return isStore() && path != null && path.startsWith("s3://");
+    }
+
+    /**
+     * The directory the host's copy, verify and restore steps work in: the repository itself for kind
+     * files, the staging directory for a store named {@code name}.
+     */
+    public Path workingDirectory(String name) {
+      if (!isStore()) {
+        return Path.of(path);
+      }
+      return staging != null ? Path.of(staging) : STAGING_ROOT.resolve(name);
     }
   }
 
@@ -150,9 +186,9 @@ public record HostConfig(
     return new HostConfig(repositories, defaultRepository, allowed, hooks, notifications, temporal, managedDomains);
   }
 
-  /** The directory of the default repository. */
+  /** The working directory of the default repository (see {@link Repository#workingDirectory}). */
   public Path defaultRepositoryPath() {
-    return Path.of(repositories.get(defaultRepository).path());
+    return repositories.get(defaultRepository).workingDirectory(defaultRepository);
   }
 
   private static <V> Map<String, V> frozen(Map<String, V> map) {

@@ -88,15 +88,56 @@ public final class HostConfigFile {
     return config;
   }
 
+  private static final Pattern S3_PATH = Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?");
+
+  private static void checkRepository(String key, HostConfig.Repository repository) {
+    if (HostConfig.Repository.FILES.equals(repository.kind())) {
+      Validation.absolutePath(key + ".path", repository.path());
+      for (String storeOnly : new String[] {repository.staging(), repository.keyFile(), repository.endpoint(),
+          repository.credentialsFile(), repository.region()}) {
+        if (storeOnly != null) {
+          throw new IllegalArgumentException(key + ": staging, keyFile, endpoint, credentialsFile and region are"
+              + " settings of kind store, not of kind files");
+        }
+      }
+      return;
+    }
+    if (!repository.isStore()) {
+      throw new IllegalArgumentException(key + ".kind: '" + repository.kind() + "' is not supported (files or store)");
+    }
+    if (repository.path() == null) {
+      throw new IllegalArgumentException(key + ".path: required (a directory, or s3://bucket/prefix)");
+    }
+    if (repository.isS3()) {
+      if (!S3_PATH.matcher(repository.path()).matches()) {
+        throw new IllegalArgumentException(key + ".path: '" + repository.path() + "' is not s3://bucket/prefix");
+      }
+      if (repository.endpoint() == null || !repository.endpoint().matches("https?://[^/\\s]+/?")) {
+        throw new IllegalArgumentException(key + ".endpoint: an http:// or https:// URL of the S3 service is"
+            + " required for an s3:// store");
+      }
+      Validation.absolutePath(key + ".credentialsFile", repository.credentialsFile());
+    } else {
+      Validation.absolutePath(key + ".path", repository.path());
+      if (repository.endpoint() != null || repository.credentialsFile() != null || repository.region() != null) {
+        throw new IllegalArgumentException(key + ": endpoint, credentialsFile and region are settings of an"
+            + " s3:// store");
+      }
+    }
+    if (repository.staging() != null) {
+      Validation.absolutePath(key + ".staging", repository.staging());
+    }
+    if (repository.keyFile() != null) {
+      Validation.absolutePath(key + ".keyFile", repository.keyFile());
+    }
+  }
+
   /** Checks a configuration however it was made; throws {@link IllegalArgumentException} naming the key. */
   public static void check(HostConfig config) {
     config.repositories().forEach((name, repository) -> {
       String key = "repositories." + name;
       name(key, name);
-      if (!HostConfig.Repository.FILES.equals(repository.kind())) {
-        throw new IllegalArgumentException(key + ".kind: '" + repository.kind() + "' is not supported (only files)");
-      }
-      Validation.absolutePath(key + ".path", repository.path());
+      checkRepository(key, repository);
     });
     if (config.defaultRepository() != null && !config.repositories().containsKey(config.defaultRepository())) {
       throw new IllegalArgumentException("defaultRepository: '" + config.defaultRepository()

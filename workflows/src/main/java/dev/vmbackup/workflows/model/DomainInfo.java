@@ -13,7 +13,10 @@ import java.util.List;
  * @param skippedDisks devices deliberately not backed up (CD-ROMs, read-only and shareable disks), as "target: reason"
  * @param agentAvailable whether qemu-guest-agent answered a ping
  * @param nvram path of the UEFI variable store, or null
- * @param repository the repository directory this backup uses (the request's, or the host's default)
+ * @param repository the repository directory this backup uses (the request's, or the host's default); for
+ *     a store, its staging directory on the host
+ * @param store the name of the store repository the backup goes into after it is made and verified in
+ *     {@code repository}; null for a repository of kind files
  */
 public record DomainInfo(
     String name,
@@ -24,9 +27,16 @@ public record DomainInfo(
     List<String> skippedDisks,
     boolean agentAvailable,
     String nvram,
-    String repository) {
+    String repository,
+    String store) {
   public DomainInfo {
     disks = disks == null ? List.of() : List.copyOf(disks);
     skippedDisks = skippedDisks == null ? List.of() : List.copyOf(skippedDisks);
+  }
+
+  /** A domain backed up into a repository of kind files. */
+  public DomainInfo(String name, String uuid, DomainState state, boolean persistent, List<DiskInfo> disks,
+      List<String> skippedDisks, boolean agentAvailable, String nvram, String repository) {
+    this(name, uuid, state, persistent, disks, skippedDisks, agentAvailable, nvram, repository, null);
   }
 }

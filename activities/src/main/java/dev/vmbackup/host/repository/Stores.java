@@ -1,0 +1,25 @@
+package dev.vmbackup.host.repository;
+
+import dev.vmbackup.store.ChunkStore;
+
+/**
+ * Opens the store repositories this host configured, by name: the port through which the store steps and
+ * the command line's store commands reach a store. The composition root hands one in; nothing else opens
+ * a store.
+ */
+public interface Stores {
+  /**
+   * The store named {@code name}, open and checked against its key. Stores are shared: the caller does
+   * not close it.
+   *
+   * @throws IllegalArgumentException if the host defines no store of that name
+   * @throws dev.vmbackup.store.StoreException if it cannot be opened (not created yet, wrong key, ...)
+   */
+  ChunkStore open(String name);
+
+  /**
+   * Creates the store named {@code name}, empty, with the default chunk size, encrypted when its
+   * configuration names a key file; refuses a place that already holds a store.
+   */
+  ChunkStore init(String name);
+}
