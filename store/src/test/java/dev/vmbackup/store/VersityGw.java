@@ -23,9 +23,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Tests that need it are skipped when it is absent, unless {@code VMBACKUP_S3_REQUIRED} is set, in which
  * case they fail.
  */
-final class VersityGw implements AutoCloseable {
-  static final String ACCESS = "vmbackup-test";
-  static final String SECRET = "vmbackup-test-secret";
+public final class VersityGw implements AutoCloseable {
+  public static final String ACCESS = "vmbackup-test";
+  public static final String SECRET = "vmbackup-test-secret";
 
   private final Path binary;
   private final Path data;
@@ -46,7 +46,7 @@ final class VersityGw implements AutoCloseable {
    * Why S3 tests cannot run here (no binary, and {@code VMBACKUP_S3_REQUIRED} unset), or null when they
    * can; fails when the binary is absent but required.
    */
-  static String unavailable() {
+  public static String unavailable() {
     Path binary = binary();
     if (Files.isExecutable(binary)) {
       return null;
@@ -65,7 +65,7 @@ final class VersityGw implements AutoCloseable {
   }
 
   /** Starts a server over {@code dir}, or skips the test when there is no binary and S3 is not required. */
-  static VersityGw start(Path dir) throws IOException, InterruptedException {
+  public static VersityGw start(Path dir) throws IOException, InterruptedException {
     String unavailable = unavailable();
     if (unavailable != null) {
       Assumptions.abort(unavailable);
@@ -76,7 +76,7 @@ final class VersityGw implements AutoCloseable {
   }
 
   /** Starts the server process (again, after {@link #stop()}) on the same port and directory. */
-  void startProcess() throws IOException, InterruptedException {
+  public void startProcess() throws IOException, InterruptedException {
     process = new ProcessBuilder(binary.toString(), "--access", ACCESS, "--secret", SECRET,
         "--port", "127.0.0.1:" + port, "posix", data.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -95,17 +95,17 @@ final class VersityGw implements AutoCloseable {
   }
 
   /** Kills the server process, as a crash or a network loss would look to a client. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
   /** Creates a bucket and returns settings for a store in it, with a credentials file beside it. */
-  S3Settings bucket(String bucket, Path dir, Duration retryBudget) throws IOException {
+  public S3Settings bucket(String bucket, Path dir, Duration retryBudget) throws IOException {
     try (S3Client client = S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS, SECRET))).build()) {
       client.createBucket(b -> b.bucket(bucket));

@@ -1,0 +1,175 @@
+package dev.vmbackup.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmbackup.host.config.HostConfigFile;
+import dev.vmbackup.host.repository.ConfiguredStores;
+import dev.vmbackup.store.ChunkStore;
+import dev.vmbackup.store.Manifest;
+import dev.vmbackup.store.S3Settings;
+import dev.vmbackup.store.VersityGw;
+import dev.vmbackup.testing.Commands;
+import dev.vmbackup.testing.DiskContent;
+import dev.vmbackup.testing.TestGuest;
+import dev.vmbackup.worker.PayloadKey;
+import dev.vmbackup.workflows.BackupLayout;
+import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.CaptureMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backups into store repositories ({@code kind: store}) through the real worker and command line: an
+ * encrypted store in a local directory and a store on a real S3 server (versitygw) process. The host
+ * configuration of {@link EndToEndTest} gets three stores: {@code local} (encrypted), {@code offsite}
+ * (S3, encrypted with the same key file) and {@code wrongkey} (the {@code local} store's directory with
+ * another key).
+ */
+class StoreRepositoryE2ETest extends EndToEndTest {
+  private static VersityGw s3;
+  private static Path localStore;
+  private static ConfiguredStores stores;
+
+  @BeforeAll
+  static void configureStores() throws Exception {
+    s3 = VersityGw.start(Files.createDirectories(scratch.resolve("s3")));
+    S3Settings bucket = s3.bucket("vmbackup-e2e", scratch, Duration.ofMinutes(2));
+    Path key = scratch.resolve("store.key");
+    PayloadKey.create(key);
+    Path otherKey = scratch.resolve("other.key");
+    PayloadKey.create(otherKey);
+    localStore = scratch.resolve("store-local");
+    Path config = scratch.resolve("vmbackup-stores.yaml");
+    Files.writeString(config, Files.readString(hostConfig).replace("repositories:\n", String.join("\n",
+        "repositories:",
+        "  local: {kind: store, path: '" + localStore + "', keyFile: '" + key + "', staging: '"
+            + scratch.resolve("staging-local") + "'}",
+        "  offsite: {kind: store, path: 's3://" + bucket.bucket() + "/fleet1', endpoint: '" + s3.endpoint()
+            + "', credentialsFile: '" + bucket.credentialsFile() + "', keyFile: '" + key + "', staging: '"
+            + scratch.resolve("staging-offsite") + "'}",
+        "  wrongkey: {kind: store, path: '" + localStore + "', keyFile: '" + otherKey + "', staging: '"
+            + scratch.resolve("staging-wrongkey") + "'}",
+        "")));
+    hostConfig = config;
+    stores = new ConfiguredStores(HostConfigFile.read(config));
+    stores.init("local");
+    stores.init("offsite");
+    restartWorker();
+  }
+
+  @AfterAll
+  static void stopS3() throws InterruptedException {
+    if (stores != null) {
+      stores.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  void aShutOffVmsDiskGoesIntoTheLocalStoreWholeAndIsStoredOnceAcrossBackups() throws Exception {
+    try (TestGuest guest = TestGuest.builder("stoff").shutOff().create()) {
+      BackupResult first = backup(guest, "local", CaptureMode.CRASH);
+      BackupResult second = backup(guest, "local", CaptureMode.CRASH);
+
+      ChunkStore store = stores.open("local");
+      Manifest one = stored(store, first);
+      Manifest two = stored(store, second);
+      // The disk is the image the guest sees, every byte of it: restored from the store, it equals the VM's.
+      Path restored = scratch.resolve("stoff-vda.raw");
+      store.restore(two, "vda", restored);
+      // qemu-img compare exits 0 only when the two images' contents are identical.
+      Commands.ok("qemu-img", "compare", "-f", "raw", restored.toString(), guest.diskPath("vda").toString());
+      assertThat(one.item("vda").size()).isEqualTo(Files.size(restored));
+      // Nothing changed between the two backups, so the second stored no chunk of the disk again.
+      assertThat(one.item("vda").newChunks()).isPositive();
+      assertThat(two.item("vda").newChunks()).isZero();
+      assertThat(two.blobs()).extracting(Manifest.Item::name).contains(BackupLayout.DOMAIN_XML, BackupLayout.MANIFEST);
+      assertThat(store.verify(List.of(one.backupId(), two.backupId())).ok()).isTrue();
+      assertStagingEmpty("staging-local", guest);
+      Invariants.assertVmClean(guest, "shut off");
+    }
+  }
+
+  @Test
+  void aRunningVmWithItsMemoryGoesOntoS3AndItsDiskIsACrashConsistentFilesystem() throws Exception {
+    try (TestGuest guest = TestGuest.builder("sts3").create()) {
+      BackupResult result = backup(guest, "offsite", CaptureMode.MEMORY);
+
+      ChunkStore store = stores.open("offsite");
+      Manifest manifest = stored(store, result);
+      assertThat(manifest.blobs()).extracting(Manifest.Item::name)
+          .contains(BackupLayout.MEMORY_STATE, BackupLayout.DOMAIN_XML, BackupLayout.MANIFEST);
+      assertThat(manifest.item(BackupLayout.MEMORY_STATE).size()).isPositive();
+      Path restored = scratch.resolve("sts3-vda.raw");
+      store.restore(manifest, "vda", restored);
+      DiskContent.read(restored, "raw").assertIntact();
+      assertStagingEmpty("staging-offsite", guest);
+      Invariants.assertVmClean(guest, "running");
+    }
+  }
+
+  @Test
+  void aStrategyTheStoreDoesNotTakeIsRefusedBeforeAnythingIsDone() throws Exception {
+    try (TestGuest guest = TestGuest.builder("stinc").create()) {
+      List<String> before = stores.open("local").backupIds();
+      CliResult run = cli("backup", guest.name(), "--repository", "local", "--strategy", "incremental");
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderr().strip()).isEqualTo("vmbackup: repository local is a store, which takes strategy full"
+          + " so far; strategy incremental needs a repository of kind files");
+      assertThat(stores.open("local").backupIds()).isEqualTo(before);
+      assertStagingEmpty("staging-local", guest);
+      Invariants.assertVmClean(guest, "running");
+    }
+  }
+
+  @Test
+  void aWrongKeyFileFailsTheBackupWithOneLineAndLeavesTheStoreAndTheVmAsTheyWere() throws Exception {
+    try (TestGuest guest = TestGuest.builder("stkey").create()) {
+      List<String> before = stores.open("local").backupIds();
+      CliResult run = cli("backup", guest.name(), "--repository", "wrongkey");
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderr().strip()).startsWith("vmbackup: ").contains("wrong key file");
+      assertThat(stores.open("local").backupIds()).isEqualTo(before);
+      assertStagingEmpty("staging-wrongkey", guest);
+      Invariants.assertVmClean(guest, "running");
+    }
+  }
+
+  private static BackupResult backup(TestGuest guest, String repositoryName, CaptureMode capture) {
+    CliResult run = cli("backup", guest.name(), "--repository", repositoryName, "--capture", capture.wireName(), "--json");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    BackupResult result = run.json(BackupResult.class);
+    assertThat(result.verified()).isTrue();
+    return result;
+  }
+
+  /** The store's backup of a result, found by the id the result reports. */
+  private static Manifest stored(ChunkStore store, BackupResult result) {
+    assertThat(result.path()).startsWith("store:");
+    String id = result.path().substring(result.path().lastIndexOf('/') + 1);
+    Manifest manifest = store.findManifest(id).orElseThrow(() -> new AssertionError("no backup " + id + " in the store"));
+    assertThat(manifest.vm()).isEqualTo(result.domain());
+    assertThat(manifest.disks()).extracting(Manifest.Item::name).containsExactly("vda");
+    return manifest;
+  }
+
+  /** The staged backup went once it was in the store (or the failed run discarded it). */
+  private static void assertStagingEmpty(String staging, TestGuest guest) throws IOException {
+    Path dir = scratch.resolve(staging).resolve(guest.name());
+    if (Files.isDirectory(dir)) {
+      try (var entries = Files.list(dir)) {
+        assertThat(entries.toList()).as("staging directory " + dir).isEmpty();
+      }
+    }
+  }
+}
