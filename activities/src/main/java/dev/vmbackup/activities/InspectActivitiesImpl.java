@@ -45,6 +45,11 @@ public final class InspectActivitiesImpl implements InspectActivities {
     return ActivityBoundary.run("open the repository", () -> repository(requested));
   }
 
+  @Override
+  public String resolveStore(String requested) {
+    return ActivityBoundary.run("open the repository", () -> authority.store(requested));
+  }
+
   private DomainInfo inspect(InspectRequest request) {
     String name = Validation.domainName("domain", request.domain());
     // The host's own configuration decides what the request may use, before anything else is looked at.

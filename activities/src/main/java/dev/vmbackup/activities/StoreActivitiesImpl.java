@@ -11,6 +11,7 @@ import dev.vmbackup.store.Source;
 import dev.vmbackup.store.Verifier;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
+import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.activities.StoreActivities;
 import dev.vmbackup.workflows.model.Manifest;
 import dev.vmbackup.workflows.model.ManifestDisk;
@@ -41,11 +42,13 @@ public final class StoreActivitiesImpl implements StoreActivities {
   private final RepositoryResolver repositories;
   private final Stores stores;
   private final ImageTool images;
+  private final StoreExport export;
 
   public StoreActivitiesImpl(RepositoryResolver repositories, Stores stores, ImageTool images) {
     this.repositories = repositories;
     this.stores = stores;
     this.images = images;
+    this.export = new StoreExport(images);
   }
 
   @Override
@@ -64,6 +67,45 @@ public final class StoreActivitiesImpl implements StoreActivities {
       staging.readManifest(request.domain(), request.backupId()).ifPresent(manifest ->
           stores.open(request.store()).prune(BackupLayout.storeBackupId(manifest.uuid(), manifest.backupId())));
     });
+  }
+
+  @Override
+  public void unpackFromStore(StoreIngestRequest request) {
+    ActivityBoundary.run("unpack backup " + request.backupId() + " of " + request.domain() + " from store "
+        + request.store(), () -> unpack(request));
+  }
+
+  private void unpack(StoreIngestRequest request) {
+    String domain = Validation.domainName("domain", request.domain());
+    String backupId = Validation.backupId(request.backupId());
+    BackupRepository staging = repositories.open(request.repository());
+    if (staging.readManifest(domain, backupId).isPresent()) {
+      return;
+    }
+    ChunkStore store = stores.open(request.store());
+    StoreExport.StoredBackup backup = StoreExport.find(store, domain, backupId)
+        .orElseThrow(() -> new HostFailure(FailureType.BACKUP_NOT_FOUND,
+            "backup " + backupId + " of " + domain + " is not in store " + request.store()));
+    Path partial = staging.partialDir(domain, backupId);
+    Path lock = partial.resolveSibling(BackupLayout.unpackFence(backupId));
+    try {
+      Files.createDirectories(partial.getParent());
+      try (AttemptFence fence = AttemptFence.acquire(lock)) {
+        try {
+          // An attempt that waited for the fence may find the backup unpacked by the one before it.
+          if (staging.readManifest(domain, backupId).isEmpty()) {
+            // What an attempt that died left half-written goes first: the export writes into an empty directory.
+            staging.discard(domain, backupId, null);
+            export.export(store, backup, partial);
+            staging.publish(domain, backupId);
+          }
+        } finally {
+          Files.deleteIfExists(lock);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private StoreIngestResult ingest(StoreIngestRequest request) {

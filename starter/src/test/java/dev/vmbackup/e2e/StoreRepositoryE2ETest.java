@@ -9,12 +9,16 @@ import dev.vmbackup.store.Manifest;
 import dev.vmbackup.store.S3Settings;
 import dev.vmbackup.store.VersityGw;
 import dev.vmbackup.testing.Commands;
+import dev.vmbackup.testing.ConsoleLog;
 import dev.vmbackup.testing.DiskContent;
+import dev.vmbackup.testing.GuestRecord;
+import dev.vmbackup.testing.TestHost;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.worker.PayloadKey;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.RestoreResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +117,57 @@ class StoreRepositoryE2ETest extends EndToEndTest {
       DiskContent.read(restored, "raw").assertIntact();
       assertStagingEmpty("staging-offsite", guest);
       Invariants.assertVmClean(guest, "running");
+    }
+  }
+
+  /**
+   * Host A backs a VM up onto S3 and is lost (its worker stops for good); host B, whose worker now runs
+   * the workflows too, restores the backup from S3 as a new VM, which boots. Nothing of the backup is
+   * left on the machine outside the store: its staged copy went when it was stored.
+   */
+  @Test
+  void aBackupOnS3IsRestoredOnAnotherHostAfterItsHostIsLostAsAVmThatBoots() throws Exception {
+    String hostB = host + "-b";
+    String copy = null;
+    Path target = scratch.resolve("restored on b");
+    WorkerProcess workerB = null;
+    try (TestGuest guest = TestGuest.builder("stmove").create()) {
+      BackupResult result = backup(guest, "offsite", CaptureMode.CRASH);
+      assertStagingEmpty("staging-offsite", guest);
+      worker.close();
+      workerB = new WorkerProcess(List.of("--temporal", server.address(), "--host", hostB, "--config",
+          hostConfig.toString(), "--http-port", "-1"), java.util.Map.of("VMBACKUP_STATE_DIR", stateDir.toString()),
+          scratch.resolve("worker-b.log")).start(client, dev.vmbackup.workflows.TaskQueues.host(hostB));
+
+      copy = guest.name() + "-b";
+      CliResult restore = result(startCliOn(hostB, "restore", guest.name(), result.backupId(), "--as", copy,
+          "--target-dir", target.toString(), "--repository", "offsite", "--no-start", "--json"));
+
+      assertThat(restore.exitCode()).as(restore.toString()).isZero();
+      RestoreResult restored = restore.json(RestoreResult.class);
+      assertThat(restored.disks()).containsExactly(target.resolve(copy + "-vda.qcow2").toString());
+      // The restored disk is the stored one: a clean filesystem with the same records.
+      ChunkStore store = stores.open("offsite");
+      Path fromStore = scratch.resolve("stmove-vda.raw");
+      store.restore(stored(store, result), "vda", fromStore);
+      DiskContent restoredDisk = DiskContent.read(target.resolve(copy + "-vda.qcow2"), "qcow2").assertIntact();
+      assertThat(restoredDisk.records()).isNotEmpty().isEqualTo(DiskContent.read(fromStore, "raw").records());
+      assertStagingEmpty("staging-offsite", guest);
+
+      Commands.virsh("start", copy);
+      GuestRecord booted = new ConsoleLog(target.resolve(copy + "-console.log"))
+          .waitForNewRecords(3, Duration.ofSeconds(90));
+      assertThat(booted.boot()).isNotEqualTo(guest.console().last().orElseThrow().boot());
+    } finally {
+      if (copy != null) {
+        Commands.tryVirsh("destroy", copy);
+        Commands.tryVirsh("undefine", copy, "--nvram");
+      }
+      TestHost.deleteRecursively(target);
+      if (workerB != null) {
+        workerB.close();
+      }
+      restartWorker();
     }
   }
 

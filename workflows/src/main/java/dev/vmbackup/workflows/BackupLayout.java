@@ -57,6 +57,14 @@ public final class BackupLayout {
   public static final String STORE_FENCE = ".store.lock";
 
   /**
+   * The lock file beside a backup being unpacked from a store into the staging directory, that lets only
+   * one attempt write it (see {@code AttemptFence}); the attempt that published the backup deletes it.
+   */
+  public static String unpackFence(String backupId) {
+    return "." + backupId + ".unpack.lock";
+  }
+
+  /**
    * Where a disk of a staged backup is unpacked into a raw image for the store to read, in the staged
    * backup's directory: {@code .<target>.store.raw}, hidden, and deleted once read.
    */

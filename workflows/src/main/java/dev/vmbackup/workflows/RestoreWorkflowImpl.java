@@ -2,10 +2,12 @@ package dev.vmbackup.workflows;
 
 import dev.vmbackup.workflows.activities.InspectActivities;
 import dev.vmbackup.workflows.activities.RestoreActivities;
+import dev.vmbackup.workflows.activities.StoreActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.BackupStatus;
 import dev.vmbackup.workflows.model.DefineDomainRequest;
+import dev.vmbackup.workflows.model.DiscardBackupRequest;
 import dev.vmbackup.workflows.model.DiskPlacement;
 import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.DomainRef;
@@ -17,6 +19,7 @@ import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.RestoreResult;
 import dev.vmbackup.workflows.model.RestoreTargetsCheck;
 import dev.vmbackup.workflows.model.SetAsideRequest;
+import dev.vmbackup.workflows.model.StoreIngestRequest;
 import dev.vmbackup.workflows.model.Strategy;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
@@ -37,6 +40,9 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
   static final String CHAINS_CHANGE = "restore-backup-chains";
   /** Change id of in-place restores of incremental points (see {@link #flattensInPlace}). */
   static final String IN_PLACE_FLATTEN_CHANGE = "restore-in-place-flattened";
+
+  /** Change id of restores that may read a store repository (see {@link #unpackFromStore}). */
+  static final String STORE_CHANGE = "restore-from-store";
 
   private String step = "starting";
   private String backupId;
@@ -64,6 +70,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
     return operation.run(compensations -> {
       step = "verify";
       String repository = inspect.resolveRepository(request.repository());
+      DiscardBackupRequest unpacked = unpackFromStore(request, steps, repository, compensations);
       BackupRef ref = new BackupRef(repository, request.domain(), request.backupId());
       // Restores of chained backups read every backup the point builds on; runs started before that
       // read the one manifest.
@@ -109,15 +116,51 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         }
       }
       String suffix = BackupLayout.replacedSuffix(BackupIds.fromEpochMillis(Workflow.currentTimeMillis()));
-      return request.as() != null
+      RestoreResult result = request.as() != null
           ? restoreAsNewDomain(request, ref, chain, pointChains, suffix, restore, copy, undo, compensations)
           : restoreInPlace(request, ref, chain, suffix, inspect, restore, copy, undo, compensations);
+      if (unpacked != null) {
+        // The restore is done: a staged copy left behind costs disk space, never the restore.
+        Failures.bestEffort(() -> steps.directory.discardBackup(unpacked),
+            "remove the unpacked copy of backup " + request.backupId() + " from " + repository);
+      }
+      return result;
     }, new DomainOperation.Listener<>() {
       @Override
       public void failing(RuntimeException failure) {
         log.warn("restore of {} failed at step {}: {}; compensating", request.domain(), step, failure.getMessage());
       }
     });
+  }
+
+  /**
+   * A restore from a store repository first unpacks the backup into the store's staging directory as a
+   * backup of kind files; every later step reads it there as it reads any backup, and it is removed when
+   * the restore ends, however it ends. Returns the request that removes it, or null for a repository of
+   * kind files. Runs started before stores existed take no step here.
+   */
+  private DiscardBackupRequest unpackFromStore(RestoreRequest request, HostSteps steps, String repository,
+      Compensations compensations) {
+    if (Workflow.getVersion(STORE_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return null;
+    }
+    String store = steps.inspect.resolveStore(request.repository());
+    if (store == null) {
+      return null;
+    }
+    if (!request.diskPoints().isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "repository " + store + " is a store, whose restores take every disk from one backup so far; restore"
+              + " without disk points", FailureType.INVALID_INPUT.name());
+    }
+    step = "unpack";
+    DiscardBackupRequest discard = new DiscardBackupRequest(
+        repository, request.domain(), request.backupId(), Workflow.getInfo().getRunId());
+    compensations.add(() -> steps.undoDirectory.discardBackup(discard));
+    steps.longRunning(StoreActivities.class).unpackFromStore(
+        new StoreIngestRequest(store, repository, request.domain(), request.backupId()));
+    step = "verify";
+    return discard;
   }
 
   private RestoreResult restoreAsNewDomain(

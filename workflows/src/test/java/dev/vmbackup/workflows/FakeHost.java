@@ -10,6 +10,7 @@ import dev.vmbackup.workflows.activities.RestoreActivities;
 import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
+import dev.vmbackup.workflows.activities.StoreActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.ChainState;
@@ -36,6 +37,8 @@ import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SetAsideRequest;
 import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
+import dev.vmbackup.workflows.model.StoreIngestRequest;
+import dev.vmbackup.workflows.model.StoreIngestResult;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.activity.Activity;
@@ -81,6 +84,8 @@ final class FakeHost {
   volatile List<Manifest> chain;
   /** Chains readBackupChain returns by backup id, when set; else {@link #chain}. */
   volatile Map<String, List<Manifest>> chainsById;
+  /** What {@code resolveStore} answers: the store a restore's repository is, or null for kind files. */
+  volatile String store;
   /** What {@code readChainState} answers; null: no chain backup yet, every disk 1 GiB. */
   volatile ChainState chainState;
   /** What {@code pullDeletedLayers} reports having repaired. */
@@ -112,7 +117,7 @@ final class FakeHost {
   Object[] hostActivities() {
     return new Object[] {
       new FakeDomainLock(), new FakeInspect(), new FakeBackupDirectory(), new FakeSnapshot(), new FakeRepositoryCopy(),
-      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState()
+      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState(), new FakeStore()
     };
   }
 
@@ -211,6 +216,30 @@ final class FakeHost {
     public String resolveRepository(String requested) {
       step("resolveRepository", String.valueOf(requested), requested);
       return requested != null ? requested : DEFAULT_REPOSITORY;
+    }
+
+    @Override
+    public String resolveStore(String requested) {
+      step("resolveStore", String.valueOf(requested), requested);
+      return store;
+    }
+  }
+
+  final class FakeStore implements StoreActivities {
+    @Override
+    public StoreIngestResult ingestIntoStore(StoreIngestRequest request) {
+      step("ingestIntoStore", request.store() + " " + request.backupId(), request);
+      return new StoreIngestResult(request.store(), "id-" + request.backupId(), 100, 2, 50, 2);
+    }
+
+    @Override
+    public void unpackFromStore(StoreIngestRequest request) {
+      step("unpackFromStore", request.store() + " " + request.backupId(), request);
+    }
+
+    @Override
+    public void forgetStoreBackup(StoreIngestRequest request) {
+      step("forgetStoreBackup", request.store() + " " + request.backupId(), request);
     }
   }
 

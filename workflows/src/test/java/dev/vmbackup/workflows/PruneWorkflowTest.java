@@ -118,6 +118,12 @@ class PruneWorkflowTest {
       journal.add("repository");
       return "/repo";
     }
+
+    @Override
+    public String resolveStore(String requested) {
+      journal.add("store");
+      return null;
+    }
   }
 
   private final class Checkpoints implements CheckpointActivities {

@@ -50,7 +50,7 @@ class RestoreWorkflowTest {
   private static final String NEW_VDA_BACKING = TARGET_DIR + "/vm1-copy-vda-backing1.qcow2";
   private static final String NEW_VDB = TARGET_DIR + "/vm1-copy-vdb.raw";
   private static final List<String> VERIFIED = List.of(
-      "acquireDomainLock", "resolveRepository", "readBackupChain", "verifyBackup");
+      "acquireDomainLock", "resolveRepository", "resolveStore", "readBackupChain", "verifyBackup");
   private static final BackupRef REF = new BackupRef(FakeHost.DEFAULT_REPOSITORY, "vm1", BACKUP_ID);
 
   private WorkflowHarness harness;
@@ -90,6 +90,7 @@ class RestoreWorkflowTest {
     assertThat(journal.entries()).containsExactly(
         "acquireDomainLock(vm1-copy)",
         "resolveRepository(null)",
+        "resolveStore(null)",
         "readBackupChain(" + BACKUP_ID + ")",
         "verifyBackup(record=false)",
         "checkRestoreTargets(vm1-copy)",
@@ -327,7 +328,7 @@ class RestoreWorkflowTest {
     assertThat(failureType(failed)).isEqualTo(FailureType.INVALID_INPUT.name());
     // Refused from the manifest alone, before the (possibly long) verification of every file.
     assertThat(journal.methods()).containsExactly(
-        "acquireDomainLock", "resolveRepository", "readBackupChain", "releaseDomainLock");
+        "acquireDomainLock", "resolveRepository", "resolveStore", "readBackupChain", "releaseDomainLock");
   }
 
   static Stream<Arguments> invalidRequests() {

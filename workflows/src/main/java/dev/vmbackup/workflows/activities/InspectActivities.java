@@ -18,4 +18,11 @@ public interface InspectActivities {
    * missing; fails {@code REPOSITORY_NOT_WRITABLE} when it cannot be written.
    */
   String resolveRepository(String requested);
+
+  /**
+   * The name of the store the requested repository (a name, or the host's default when null) is, or null
+   * when it is a repository of kind files: a restore from a store first unpacks the backup into the
+   * directory {@link #resolveRepository} gives.
+   */
+  String resolveStore(String requested);
 }

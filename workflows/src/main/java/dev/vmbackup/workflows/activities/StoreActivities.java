@@ -15,6 +15,15 @@ public interface StoreActivities {
    */
   StoreIngestResult ingestIntoStore(StoreIngestRequest request);
 
+  /**
+   * Unpacks the store's backup {@code backupId} of {@code domain} into the staging directory
+   * {@code repository} as a published backup of kind files (each disk a standalone qcow2 image), for a
+   * restore to read as it reads any other. Idempotent: a backup already unpacked there is left as it is.
+   *
+   * @throws io.temporal.failure.ApplicationFailure {@code BACKUP_NOT_FOUND} when the store has no such backup
+   */
+  void unpackFromStore(StoreIngestRequest request);
+
   /** Removes the backup from the store (its manifest; its chunks go at the next collection). Idempotent. */
   void forgetStoreBackup(StoreIngestRequest request);
 }

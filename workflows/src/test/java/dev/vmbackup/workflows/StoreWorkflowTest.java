@@ -1,0 +1,144 @@
+package dev.vmbackup.workflows;
+
+import static dev.vmbackup.workflows.Fixtures.BACKUP_ID;
+import static dev.vmbackup.workflows.Fixtures.manifest;
+import static dev.vmbackup.workflows.WorkflowHarness.failureType;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.vmbackup.workflows.model.BackupRequest;
+import dev.vmbackup.workflows.model.BackupResult;
+import dev.vmbackup.workflows.model.CaptureMode;
+import dev.vmbackup.workflows.model.DiscardBackupRequest;
+import dev.vmbackup.workflows.model.DomainInfo;
+import dev.vmbackup.workflows.model.DomainState;
+import dev.vmbackup.workflows.model.RestoreRequest;
+import dev.vmbackup.workflows.model.StoreIngestRequest;
+import dev.vmbackup.workflows.model.Strategy;
+import io.temporal.client.WorkflowFailedException;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decisions around store repositories: a backup is made and verified in the store's staging
+ * directory, then put into the store and removed from staging, with its removal from the store
+ * registered first; a restore unpacks the backup into staging first and removes it when it ends, however
+ * it ends.
+ */
+class StoreWorkflowTest {
+  private static final String STAGING = "/var/lib/vmbackup/staging/offsite";
+
+  private WorkflowHarness harness;
+  private FakeHost host;
+  private Journal journal;
+
+  @BeforeEach
+  void startService() {
+    harness = new WorkflowHarness();
+    host = harness.host;
+    journal = harness.journal();
+  }
+
+  @AfterEach
+  void stopService() {
+    harness.close();
+  }
+
+  @Test
+  void aBackupIntoAStoreIsVerifiedInStagingThenStoredThenRemovedFromStaging() {
+    host.domain = inStore(Fixtures.domain(DomainState.SHUTOFF));
+
+    BackupResult result = harness.newBackup().backup(
+        new BackupRequest("vm1", "h1", CaptureMode.CRASH, "offsite", Strategy.FULL));
+
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+        "copyToRepository", "verifyBackup", "ingestIntoStore", "discardBackup", "releaseDomainLock");
+    String backupId = result.backupId();
+    assertThat(journal.onlyArgument("ingestIntoStore", StoreIngestRequest.class))
+        .isEqualTo(new StoreIngestRequest("offsite", STAGING, "vm1", backupId));
+    DiscardBackupRequest discard = journal.onlyArgument("discardBackup", DiscardBackupRequest.class);
+    assertThat(discard.repository()).isEqualTo(STAGING);
+    assertThat(discard.backupId()).isEqualTo(backupId);
+    assertThat(result.path()).isEqualTo("store:offsite/id-" + backupId);
+    assertThat(result.verified()).isTrue();
+  }
+
+  @Test
+  void aFailedStoreStepRemovesWhatItMayHaveCommittedAndTheStagedBackup() {
+    host.domain = inStore(Fixtures.domain(DomainState.SHUTOFF));
+    host.failNonRetryable("ingestIntoStore", FailureType.VERIFICATION_FAILED);
+
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> harness.newBackup()
+        .backup(new BackupRequest("vm1", "h1", CaptureMode.CRASH, "offsite", Strategy.FULL)));
+
+    assertThat(failureType(failed)).isEqualTo(FailureType.VERIFICATION_FAILED.name());
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "prepareBackupDirectory",
+        "copyToRepository", "verifyBackup", "ingestIntoStore", "forgetStoreBackup", "discardBackup",
+        "releaseDomainLock");
+  }
+
+  @Test
+  void aStrategyOtherThanFullIntoAStoreIsRefusedBeforeAnythingIsPrepared() {
+    host.domain = inStore(Fixtures.domain(DomainState.RUNNING));
+
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> harness.newBackup()
+        .backup(new BackupRequest("vm1", "h1", CaptureMode.CRASH, "offsite", Strategy.INCREMENTAL)));
+
+    assertThat(failureType(failed)).isEqualTo(FailureType.INVALID_INPUT.name());
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "inspectDomain", "releaseDomainLock");
+  }
+
+  @Test
+  void aRestoreFromAStoreUnpacksIntoStagingFirstAndRemovesItAfterwards() {
+    host.store = "offsite";
+    host.manifest = manifest(false);
+
+    harness.newRestore().restore(asNew("offsite", Map.of()));
+
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "resolveRepository", "resolveStore",
+        "unpackFromStore", "readBackupChain", "verifyBackup", "checkRestoreTargets", "copyFromRepository",
+        "defineRestoredDomain", "startDomain", "discardBackup", "releaseDomainLock");
+    assertThat(journal.onlyArgument("unpackFromStore", StoreIngestRequest.class))
+        .isEqualTo(new StoreIngestRequest("offsite", "offsite", "vm1", BACKUP_ID));
+    assertThat(journal.onlyArgument("discardBackup", DiscardBackupRequest.class).backupId()).isEqualTo(BACKUP_ID);
+  }
+
+  @Test
+  void aFailedRestoreFromAStoreRemovesTheUnpackedCopyToo() {
+    host.store = "offsite";
+    host.manifest = manifest(false);
+    host.failNonRetryable("defineRestoredDomain", FailureType.HYPERVISOR_REFUSED);
+
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> harness.newRestore().restore(asNew("offsite", Map.of())));
+
+    assertThat(failureType(failed)).isEqualTo(FailureType.HYPERVISOR_REFUSED.name());
+    assertThat(journal.methods()).containsSubsequence("unpackFromStore", "defineRestoredDomain", "undefineDomain",
+        "deleteRestoredFiles", "discardBackup", "releaseDomainLock");
+  }
+
+  @Test
+  void diskPointsFromAStoreAreRefusedBeforeAnythingIsUnpacked() {
+    host.store = "offsite";
+    host.manifest = manifest(false);
+
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> harness.newRestore().restore(asNew("offsite", Map.of("vdb", "20261121T221500Z"))));
+
+    assertThat(failureType(failed)).isEqualTo(FailureType.INVALID_INPUT.name());
+    assertThat(journal.methods()).containsExactly("acquireDomainLock", "resolveRepository", "resolveStore",
+        "releaseDomainLock");
+  }
+
+  private static DomainInfo inStore(DomainInfo domain) {
+    return new DomainInfo(domain.name(), domain.uuid(), domain.state(), domain.persistent(), domain.disks(),
+        domain.skippedDisks(), domain.agentAvailable(), domain.nvram(), STAGING, "offsite");
+  }
+
+  private static RestoreRequest asNew(String repository, Map<String, String> diskPoints) {
+    return new RestoreRequest("vm1", BACKUP_ID, "vm1-copy", null, null, "/srv/restore", null, null, repository,
+        null, null, diskPoints);
+  }
+}
