@@ -16,13 +16,13 @@ class BackupArguments {
    * The repository of the command, once both arguments are known to be valid (they become path
    * segments in it).
    *
-   * @throws UserError naming what is wrong with an argument or the repository
+   * @throws UserError naming what is wrong with an argument or the repository (a store, say)
    */
   BackupCatalog catalog(GlobalOptions options) {
     try {
       Validation.domainName("domain", domain);
       Validation.backupId(backupId);
-      return BackupCatalog.open(options.effectiveRepository());
+      return BackupCatalog.open(options.filesRepository());
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

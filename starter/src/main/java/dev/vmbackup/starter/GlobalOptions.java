@@ -7,7 +7,9 @@ import dev.vmbackup.worker.WorkerConfig;
 import dev.vmbackup.workflows.Validation;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every command takes. */
 public class GlobalOptions {
@@ -33,6 +35,9 @@ public class GlobalOptions {
       description = "Host that runs the VM; its worker polls vmbackup-host-HOST (default: $VMBACKUP_HOST or this"
           + " machine's hostname).")
   String host;
+
+  /** The command these options are mixed into, so that an error can name it. */
+  @Spec(Spec.Target.MIXEE) CommandSpec command;
 
   @Option(names = "--json", description = "Print one JSON object on stdout instead of text.")
   boolean json;
@@ -65,22 +70,85 @@ public class GlobalOptions {
     return config != null ? config : env == null || env.isBlank() ? null : env;
   }
 
-  /** The directory of the repository to read locally (list, verify, the API) or to give a worker as its default. */
-  String effectiveRepository() {
+  /**
+   * A repository as this host's configuration defines it, for the commands that read or write it here.
+   *
+   * @param name its name, or null for a repository given as a directory
+   * @param config its definition (kind, path, store settings)
+   */
+  record LocalRepository(String name, HostConfig.Repository config) {
+    boolean isStore() {
+      return config.isStore();
+    }
+
+    /** A repository of kind files: its directory. A store: its staging directory. */
+    Path workingDirectory() {
+      return config.workingDirectory(name);
+    }
+  }
+
+  /**
+   * The repository the user named, else the host's default: a directory (anything with a {@code /}) is
+   * one of kind files, a name is looked up in the host's configuration.
+   *
+   * @throws UserError if the name is not defined there
+   */
+  LocalRepository localRepository() {
     String requested = requestedRepository();
     if (requested != null && requested.startsWith("/")) {
-      return requested;
+      return new LocalRepository(null, new HostConfig.Repository(HostConfig.Repository.FILES, requested));
     }
     HostConfig host = hostConfig();
-    if (requested == null) {
-      return host.defaultRepositoryPath().toString();
+    String name;
+    try {
+      name = requested == null ? host.defaultRepository() : Validation.configName("repository", requested);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
     }
-    HostConfig.Repository named = host.repositories().get(Validation.configName("repository", requested));
+    if (name == null) {
+      throw new UserError("this host's configuration defines several repositories and no defaultRepository:"
+          + " give --repository NAME (" + String.join(", ", host.repositories().keySet()) + ")");
+    }
+    HostConfig.Repository named = host.repositories().get(name);
     if (named == null) {
-      throw new UserError("repository '" + requested + "' is not defined in this host's configuration (it defines "
+      throw new UserError("repository '" + name + "' is not defined in this host's configuration (it defines "
           + String.join(", ", host.repositories().keySet()) + ")");
     }
-    return named.path();
+    return new LocalRepository(name, named);
+  }
+
+  /**
+   * The directory of the repository of kind files that this command reads here (list, verify, protect, the
+   * API).
+   *
+   * @throws UserError naming the command if the repository is a store, which it cannot read
+   */
+  String filesRepository() {
+    LocalRepository repository = localRepository();
+    if (repository.isStore()) {
+      throw new UserError("repository " + repository.name() + " is a store; " + commandName()
+          + " does not read stores yet");
+    }
+    return repository.workingDirectory().toString();
+  }
+
+  /**
+   * The name of the store this command reads or writes here.
+   *
+   * @throws UserError naming the command if the repository is not a store of this host's configuration
+   */
+  String storeRepository() {
+    LocalRepository repository = localRepository();
+    if (!repository.isStore()) {
+      throw new UserError("repository " + (repository.name() == null ? repository.config().path()
+          : repository.name()) + " is of kind files; " + commandName() + " reads stores only");
+    }
+    return repository.name();
+  }
+
+  /** {@code vmbackup verify}, say: the command these options belong to, as the user typed it. */
+  private String commandName() {
+    return command == null ? "this command" : command.qualifiedName();
   }
 
   /** The Temporal address the user gave (option, environment or configuration file), or null. */

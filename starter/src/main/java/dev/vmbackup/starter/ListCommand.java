@@ -1,15 +1,21 @@
 package dev.vmbackup.starter;
 
+import dev.vmbackup.activities.StoreExport;
 import dev.vmbackup.client.BackupCatalog;
+import dev.vmbackup.store.Manifest.Item;
 import dev.vmbackup.workflows.Validation;
 import dev.vmbackup.workflows.model.Manifest;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +23,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
-    description = "List the backups in the repository, read from their manifests (no Temporal needed).")
+    description = "List the backups in the repository, read from their manifests (no Temporal needed). For a store:"
+        + " per domain, oldest first, with the bytes each backup added to the store.")
 class ListCommand implements Callable<Integer> {
   @Mixin GlobalOptions options;
 
@@ -28,7 +35,11 @@ class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path root = Path.of(options.effectiveRepository());
+    GlobalOptions.LocalRepository selected = options.localRepository();
+    if (selected.isStore()) {
+      return listStore();
+    }
+    Path root = selected.workingDirectory();
     if (!Files.isDirectory(root)) {
       throw new UserError("repository " + root + " does not exist");
     }
@@ -69,6 +80,64 @@ class ListCommand implements Callable<Integer> {
           parent(backups, manifest));
     }
     return 0;
+  }
+
+  /**
+   * Lists a store's backups by the manifests of kind files stored with them: per domain, oldest first,
+   * with the bytes each backup added to the store (what deduplication left of it).
+   */
+  private int listStore() {
+    String only;
+    try {
+      only = domain == null ? null : Validation.domainName("domain", domain);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    List<StoreExport.StoredBackup> backups;
+    String name;
+    String location;
+    try (StoreAccess access = StoreAccess.of(options)) {
+      backups = StoreExport.backups(access.open(), only);
+      name = access.name();
+      location = access.location();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (options.json) {
+      List<Map<String, Object>> entries = new ArrayList<>();
+      for (StoreExport.StoredBackup backup : backups) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("storeBackupId", backup.stored().backupId());
+        entry.put("created", backup.stored().created().toString());
+        entry.put("disks", backup.stored().disks().stream()
+            .map(disk -> Map.of("name", disk.name(), "size", disk.size())).toList());
+        entry.put("newChunks", items(backup.stored()).mapToLong(Item::newChunks).sum());
+        entry.put("newBytes", items(backup.stored()).mapToLong(Item::newBytes).sum());
+        entry.put("manifest", backup.files());
+        entries.add(entry);
+      }
+      Output.json(out, Map.of("repository", name, "kind", "store", "location", location, "backups", entries));
+      return 0;
+    }
+    if (backups.isEmpty()) {
+      out.println((domain == null ? "no backups" : "no backups of " + domain) + " in store " + name + " (" + location
+          + ")");
+      return 0;
+    }
+    out.printf("%-24s %-17s %-20s %-12s %-11s %10s  %s%n", "DOMAIN", "BACKUP", "CREATED", "STRATEGY", "CAPTURE",
+        "NEW", "DISKS");
+    for (StoreExport.StoredBackup backup : backups) {
+      Manifest files = backup.files();
+      String disks = backup.stored().disks().stream().map(disk -> disk.name() + " " + Output.bytes(disk.size()))
+          .collect(Collectors.joining(", "));
+      out.printf("%-24s %-17s %-20s %-12s %-11s %10s  %s%n", files.domain(), files.backupId(),
+          backup.stored().created().truncatedTo(ChronoUnit.SECONDS), files.strategy(), files.capture(),
+          Output.bytes(items(backup.stored()).mapToLong(Item::newBytes).sum()), disks);
+    }
+    return 0;
+  }
+
+  private static Stream<Item> items(dev.vmbackup.store.Manifest stored) {
+    return Stream.concat(stored.disks().stream(), stored.blobs().stream());
   }
 
   /**

@@ -20,7 +20,21 @@ public final class Main {
 
   /** Runs the command line and returns its exit code: 0 on success, 1 on failure, 2 on bad usage. */
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /**
+   * As {@link #run(String...)}, printing to {@code out} and {@code err} (null: stdout and stderr), so that
+   * tests run the command line exactly as the {@code vmbackup} command does.
+   */
+  static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine commandLine = VmbackupCommand.commandLine(args);
+    if (out != null) {
+      commandLine.setOut(out);
+    }
+    if (err != null) {
+      commandLine.setErr(err);
+    }
     commandLine.setExecutionExceptionHandler(new FailureReporter());
     commandLine.setParameterExceptionHandler((ex, params) -> {
       ex.getCommandLine().getErr().println("vmbackup: " + ex.getMessage());

@@ -12,7 +12,9 @@ final class MicronautProperties {
   static Map<String, Object> common(GlobalOptions options) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("vmbackup.host", options.effectiveHost());
-    properties.put("vmbackup.repository", options.effectiveRepository());
+    // The worker's default repository directory, used only when the configuration file defines no
+    // repositories; a store is resolved by name from that file, so its staging directory stands in here.
+    properties.put("vmbackup.repository", options.localRepository().workingDirectory().toString());
     if (options.configFile() != null) {
       properties.put("vmbackup.config", options.configFile());
     }

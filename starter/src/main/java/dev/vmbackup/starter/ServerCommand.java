@@ -66,7 +66,8 @@ class ServerCommand implements Callable<Integer> {
     properties.put(ApiTokens.ENABLED, true);
     properties.put("micronaut.server.port", port);
     properties.put("micronaut.server.host", bind);
-    properties.put("vmbackup.api.repository", options.effectiveRepository());
+    // The API lists and verifies backups by reading their files, which a store does not have.
+    properties.put("vmbackup.api.repository", options.filesRepository());
     if (codecCorsOrigin != null) {
       properties.put("vmbackup.api.codec-cors-origin", codecCorsOrigin);
     }

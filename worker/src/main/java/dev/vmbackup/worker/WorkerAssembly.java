@@ -68,7 +68,12 @@ public final class WorkerAssembly {
    * store commands alike: the one place that opens them.
    */
   public static Stores stores(HostSettings settings) {
-    return new ConfiguredStores(settings.config());
+    return stores(settings.config());
+  }
+
+  /** The stores of a host configuration, for the command line's store commands, which have no worker settings. */
+  public static Stores stores(dev.vmbackup.host.config.HostConfig config) {
+    return new ConfiguredStores(config);
   }
 
   public static void register(

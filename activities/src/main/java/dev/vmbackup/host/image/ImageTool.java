@@ -38,6 +38,13 @@ public interface ImageTool {
    */
   void convert(Path image, Path destination, String format);
 
+  /**
+   * As {@link #convert}, for a source that is a raw image: its format is given to qemu-img, never probed,
+   * because a raw image holds guest data, and a guest that writes a qcow2 header at its disk's start
+   * would otherwise have qemu-img read it as one, backing file on the host included.
+   */
+  void convertRaw(Path rawImage, Path destination, String format);
+
   /** Creates an empty qcow2 overlay backed by {@code backing} ({@code qemu-img create -b}). */
   void createOverlay(Path overlay, Path backing, String backingFormat);
 

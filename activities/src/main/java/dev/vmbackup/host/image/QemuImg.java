@@ -133,6 +133,12 @@ public final class QemuImg implements ImageTool {
   }
 
   @Override
+  public void convertRaw(Path rawImage, Path destination, String format) {
+    runner.runChecked(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O", format, absolute(rawImage),
+        absolute(destination)), LONG_TIMEOUT);
+  }
+
+  @Override
   public void createOverlay(Path overlay, Path backing, String backingFormat) {
     runner.runChecked(
         List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", absolute(backing), "-F", backingFormat,

@@ -38,9 +38,11 @@ public final class ConfiguredStores implements Stores, AutoCloseable {
   @Override
   public synchronized ChunkStore init(String name) {
     HostConfig.Repository repository = repository(name);
+    // The key first: a local backend creates its directory, and a bad key file must leave nothing behind.
+    StoreKey key = key(repository);
     Backend backend = backend(name, repository, true);
     try {
-      ChunkStore store = ChunkStore.init(backend, StoreConfig.DEFAULT_CHUNK_SIZE, key(repository));
+      ChunkStore store = ChunkStore.init(backend, StoreConfig.DEFAULT_CHUNK_SIZE, key);
       open.put(name, new Opened(backend, store));
       return store;
     } catch (RuntimeException e) {

@@ -7,7 +7,7 @@ import dev.vmbackup.store.ChunkStore;
  * the command line's store commands reach a store. The composition root hands one in; nothing else opens
  * a store.
  */
-public interface Stores {
+public interface Stores extends AutoCloseable {
   /**
    * The store named {@code name}, open and checked against its key. Stores are shared: the caller does
    * not close it.
@@ -19,7 +19,12 @@ public interface Stores {
 
   /**
    * Creates the store named {@code name}, empty, with the default chunk size, encrypted when its
-   * configuration names a key file; refuses a place that already holds a store.
+   * configuration names a key file; refuses a place that already holds a store. The key file is read
+   * before anything is created, so that a missing or unreadable key changes nothing.
    */
   ChunkStore init(String name);
+
+  /** Stops every store this opened (their threads and connections); the stores are unusable after. */
+  @Override
+  void close();
 }

@@ -250,6 +250,26 @@ class QemuImgTest {
         .hasMessageStartingWith("qemu-img commit -q " + image + " failed (exit 1): ");
   }
 
+  @Test
+  void convertRawReadsARawImageThatLooksLikeQcow2AsRaw() throws IOException {
+    // A guest can write anything onto its disk, a qcow2 header naming a host file as backing file included.
+    Path secret = Files.writeString(dir.resolve("secret"), "host data");
+    Path disguised = dir.resolve("guest-disk");
+    run("qemu-img", "create", "-q", "-f", "qcow2", "-b", secret.toString(), "-F", "raw", disguised.toString(),
+        Long.toString(SIZE));
+    long rawSize = Files.size(disguised);
+    Path out = dir.resolve("out.qcow2");
+
+    qemuImg.convertRaw(disguised, out, "qcow2");
+
+    ImageInfo info = qemuImg.info(out);
+    assertThat(info.format()).isEqualTo("qcow2");
+    // The file's own bytes (qcow2 rounds a size up to whole sectors), not the virtual disk its header describes.
+    assertThat(info.virtualSize()).isEqualTo((rawSize + 511) / 512 * 512).isNotEqualTo(SIZE);
+    assertThat(info.backingFilename()).isNull();
+    run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", disguised.toString(), out.toString());
+  }
+
   private Path createRaw(String name) {
     Path image = dir.resolve(name);
     run("qemu-img", "create", "-q", "-f", "raw", image.toString(), Long.toString(SIZE));

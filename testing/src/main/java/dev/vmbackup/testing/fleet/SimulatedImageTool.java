@@ -77,6 +77,11 @@ public final class SimulatedImageTool implements ImageTool {
   }
 
   @Override
+  public void convertRaw(Path rawImage, Path destination, String format) {
+    throw notSimulated("convert -f raw");
+  }
+
+  @Override
   public void createOverlay(Path overlay, Path backing, String backingFormat) {
     throw notSimulated("create -b");
   }
