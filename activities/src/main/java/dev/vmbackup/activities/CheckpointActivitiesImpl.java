@@ -7,6 +7,7 @@ import dev.vmbackup.host.image.BackupImages;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.BackupRepository;
 import dev.vmbackup.host.repository.RepositoryResolver;
+import dev.vmbackup.host.repository.Stores;
 import dev.vmbackup.host.xml.BackupXml;
 import dev.vmbackup.workflows.FailureType;
 import dev.vmbackup.workflows.IncrementalDecisions;
@@ -42,10 +43,12 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
   private final BackupImages images;
   private final CheckpointCleaner cleaner;
   private final RepositoryResolver repositories;
+  private final Stores stores;
 
-  public CheckpointActivitiesImpl(RepositoryResolver repositories, HostSettings settings, Hypervisor hypervisor,
-      ImageTool imageTool, BackupImages images) {
+  public CheckpointActivitiesImpl(RepositoryResolver repositories, Stores stores, HostSettings settings,
+      Hypervisor hypervisor, ImageTool imageTool, BackupImages images) {
     this.repositories = repositories;
+    this.stores = stores;
     this.settings = settings;
     this.hypervisor = hypervisor;
     this.imageTool = imageTool;
@@ -86,6 +89,11 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
   public List<String> pruneCheckpoints(PruneCheckpointsRequest request) {
     return ActivityBoundary.run("prune the checkpoints of " + request.domain(), () -> {
       String domain = Validation.domainName("domain", request.domain());
+      if (stores.stagedIn(request.repository()).isPresent()) {
+        // A store's backups never use a checkpoint; judged by them, every checkpoint would look unneeded,
+        // including those the backups of the domain's other repositories build on.
+        return List.of();
+      }
       DomainStatus status = hypervisor.lookup(domain)
           .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + domain + " not found"));
       String repository = new HostAuthority(settings).repository(request.repository()).toString();

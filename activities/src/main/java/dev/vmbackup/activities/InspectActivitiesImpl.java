@@ -5,6 +5,7 @@ import dev.vmbackup.host.hypervisor.Hypervisor;
 import dev.vmbackup.host.image.ImageInfo;
 import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.RepositoryException;
+import dev.vmbackup.host.repository.Stores;
 import dev.vmbackup.host.xml.DomainDefinition;
 import dev.vmbackup.host.xml.DomainDisk;
 import dev.vmbackup.workflows.BackupLayout;
@@ -27,12 +28,14 @@ public final class InspectActivitiesImpl implements InspectActivities {
   private final HostAuthority authority;
   private final Hypervisor hypervisor;
   private final ImageTool images;
+  private final Stores stores;
 
-  public InspectActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ImageTool images) {
+  public InspectActivitiesImpl(HostSettings settings, Hypervisor hypervisor, ImageTool images, Stores stores) {
     this.settings = settings;
     this.authority = new HostAuthority(settings);
     this.hypervisor = hypervisor;
     this.images = images;
+    this.stores = stores;
   }
 
   @Override
@@ -47,7 +50,7 @@ public final class InspectActivitiesImpl implements InspectActivities {
 
   @Override
   public String resolveStore(String requested) {
-    return ActivityBoundary.run("open the repository", () -> authority.store(requested));
+    return ActivityBoundary.run("open the repository", () -> openStore(authority.store(requested)));
   }
 
   private DomainInfo inspect(InspectRequest request) {
@@ -82,7 +85,18 @@ public final class InspectActivitiesImpl implements InspectActivities {
     boolean agent = status.state() == dev.vmbackup.workflows.model.DomainState.RUNNING && hypervisor.pingAgent(name);
     return new DomainInfo(
         status.name(), status.uuid(), status.state(), status.persistent(), disks, skipped, agent,
-        definition.nvram(), repository, authority.store(request.repository()));
+        definition.nvram(), repository, openStore(authority.store(request.repository())));
+  }
+
+  /**
+   * Opens the store a request names, if it names one, so that a store not created yet, a wrong key or an
+   * unreachable object service is refused before a backup snapshots anything or a restore writes anything.
+   */
+  private String openStore(String store) {
+    if (store != null) {
+      stores.open(store);
+    }
+    return store;
   }
 
   /** Why a disk is deliberately left out of backups, or null if it is backed up. */

@@ -99,6 +99,30 @@ class StoreRepositoryE2ETest extends EndToEndTest {
       assertThat(store.verify(List.of(one.backupId(), two.backupId())).ok()).isTrue();
       assertStagingEmpty("staging-local", guest);
       Invariants.assertVmClean(guest, "shut off");
+
+      // The command line lists both, and exports the second as plain files that qemu-img reads.
+      CliResult list = cli("list", guest.name(), "--repository", "local", "--json");
+      assertThat(list.exitCode()).as(list.toString()).isZero();
+      assertThat(list.json().get("backups").findValuesAsText("storeBackupId"))
+          .containsExactly(one.backupId(), two.backupId());
+      Path exported = scratch.resolve("stoff-export");
+      CliResult export = cli("export", "--repository", "local", guest.name(), second.backupId(), exported.toString());
+      assertThat(export.exitCode()).as(export.toString()).isZero();
+      Commands.ok("qemu-img", "compare", "-F", "raw", exported.resolve("vda.qcow2").toString(), restored.toString());
+      assertThat(exported.resolve(BackupLayout.MANIFEST)).exists();
+
+      // Retention removes the older backup from the store's list; a collection then deletes only what no
+      // backup uses, and the kept backup still reads back whole.
+      CliResult prune = cli("prune", guest.name(), "--repository", "local", "--keep-last", "1");
+      assertThat(prune.exitCode()).as(prune.toString()).isZero();
+      assertThat(store.findManifest(one.backupId())).isEmpty();
+      CliResult gc = cli("gc", "--repository", "local", "--grace", "0", "--json");
+      assertThat(gc.exitCode()).as(gc.toString()).isZero();
+      assertThat(gc.json().get("deletedIndexes").asLong()).isPositive();
+      assertThat(store.verify(List.of(two.backupId())).ok()).isTrue();
+      Path again = scratch.resolve("stoff-vda-again.raw");
+      store.restore(store.findManifest(two.backupId()).orElseThrow(), "vda", again);
+      Commands.ok("qemu-img", "compare", "-f", "raw", again.toString(), guest.diskPath("vda").toString());
     }
   }
 

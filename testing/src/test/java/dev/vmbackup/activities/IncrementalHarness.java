@@ -91,9 +91,10 @@ final class IncrementalHarness implements AutoCloseable {
     repository = dir.resolve("repository");
     settings = new HostSettings("testhost", repository, dir.resolve("state"), LIBVIRT_URI);
     env.registerActivitiesImplementations(
-        new CheckpointActivitiesImpl(new FileRepositories(), settings, hypervisor, imageTool, images),
+        new CheckpointActivitiesImpl(new FileRepositories(), dev.vmbackup.worker.WorkerAssembly.stores(settings), settings,
+            hypervisor, imageTool, images),
         new BackupJobActivitiesImpl(new FileRepositories(), hypervisor, imageTool, images, bytesPerSecond),
-        new InspectActivitiesImpl(settings, hypervisor, imageTool),
+        new InspectActivitiesImpl(settings, hypervisor, imageTool, dev.vmbackup.worker.WorkerAssembly.stores(settings)),
         new BackupDirectoryActivitiesImpl(new FileRepositories(), hypervisor),
         new VerifyActivitiesImpl(new FileRepositories(), imageTool));
     checkpoints = retrying(CheckpointActivities.class);

@@ -62,7 +62,8 @@ class RepositoryCopyActivitiesTest {
     harness = new ActivityHarness("retain");
     repository = harness.dir.resolve("repository").toString();
     harness.env.registerActivitiesImplementations(
-        new InspectActivitiesImpl(harness.settings(), harness.hypervisor, harness.images),
+        new InspectActivitiesImpl(harness.settings(), harness.hypervisor, harness.images,
+            dev.vmbackup.worker.WorkerAssembly.stores(harness.settings())),
         new BackupDirectoryActivitiesImpl(new FileRepositories(), harness.hypervisor),
         new RepositoryCopyActivitiesImpl(new FileRepositories(), harness.hypervisor, harness.images, harness.copier),
         new VerifyActivitiesImpl(new FileRepositories(), harness.images));

@@ -98,26 +98,27 @@ public final class WorkerAssembly {
       OverlayMerger merger = new OverlayMerger(hypervisor, images, settings.mergeBytesPerSecond());
       SparseCopier copier = new SparseCopier(settings.copyBytesPerSecond());
       RepositoryResolver repositories = repositories();
+      Stores stores = stores(settings);
       worker.registerActivitiesImplementations(
           new DomainLockActivitiesImpl(settings, new TemporalWorkflowStatusLookup(client)),
-          new InspectActivitiesImpl(settings, hypervisor, images),
+          new InspectActivitiesImpl(settings, hypervisor, images, stores),
           new BackupDirectoryActivitiesImpl(repositories, hypervisor),
           new SnapshotActivitiesImpl(hypervisor, merger),
           new RepositoryCopyActivitiesImpl(repositories, hypervisor, images, copier),
           new MergeActivitiesImpl(merger),
           new VerifyActivitiesImpl(repositories, images),
           new RestoreActivitiesImpl(repositories, hypervisor, images, copier),
-          new PruneActivitiesImpl(repositories),
+          new PruneActivitiesImpl(repositories, stores),
           new PolicyActivitiesImpl(settings, hypervisor, new ProcessRunner()),
           new HookActivitiesImpl(settings, new ProcessRunner()),
           new ChainActivitiesImpl(repositories, hypervisor, images, settings.mergeBytesPerSecond()),
           new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()),
-          new StoreActivitiesImpl(repositories, stores(settings), images));
+          new StoreActivitiesImpl(repositories, stores, images));
       // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy
       // bandwidth limit applies to it.
       BackupImages backupImages = new BackupImages(new ProcessRunner());
       worker.registerActivitiesImplementations(
-          new CheckpointActivitiesImpl(repositories, settings, hypervisor, images, backupImages),
+          new CheckpointActivitiesImpl(repositories, stores, settings, hypervisor, images, backupImages),
           new BackupJobActivitiesImpl(repositories, hypervisor, images, backupImages, settings.copyBytesPerSecond()));
       // The globs of fleet policies select the hosts that registered (HostRegistryWorkflow).
       HostRegistry.register(client, settings.host());

@@ -51,6 +51,16 @@ public final class ConfiguredStores implements Stores, AutoCloseable {
     }
   }
 
+  @Override
+  public java.util.Optional<String> stagedIn(String directory) {
+    Path path = Path.of(directory).toAbsolutePath().normalize();
+    return config.repositories().entrySet().stream()
+        .filter(entry -> entry.getValue().isStore()
+            && entry.getValue().workingDirectory(entry.getKey()).toAbsolutePath().normalize().equals(path))
+        .map(Map.Entry::getKey)
+        .findFirst();
+  }
+
   private Opened connect(String name) {
     HostConfig.Repository repository = repository(name);
     Backend backend = backend(name, repository, false);

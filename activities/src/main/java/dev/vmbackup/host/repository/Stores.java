@@ -24,6 +24,12 @@ public interface Stores extends AutoCloseable {
    */
   ChunkStore init(String name);
 
+  /**
+   * The name of the store whose staging directory is {@code directory}, if any: steps that are handed a
+   * repository as a directory (listing and pruning backups) act on that store instead.
+   */
+  java.util.Optional<String> stagedIn(String directory);
+
   /** Stops every store this opened (their threads and connections); the stores are unusable after. */
   @Override
   void close();
