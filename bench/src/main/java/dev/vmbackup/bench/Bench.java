@@ -12,7 +12,7 @@ import java.util.Set;
  * throughput, orchestration overhead, scale on one host. Writes {@code results.md} and
  * {@code results.csv}; not part of the test verdict (a smoke run of {@code --quick} is).
  *
- * <pre>bench/run.sh [--quick] [--runs N] [--cases copy,pause,incremental,overhead,scale] [--out DIR]</pre>
+ * <pre>bench/run.sh [--quick] [--runs N] [--cases copy,pause,incremental,overhead,scale,store] [--out DIR]</pre>
  */
 public final class Bench {
   private Bench() {}
@@ -33,7 +33,7 @@ public final class Bench {
       CopyThroughput.run(report, config);
     }
     boolean needsTemporal =
-        config.cases().stream().anyMatch(c -> Set.of("pause", "incremental", "overhead", "scale").contains(c));
+        config.cases().stream().anyMatch(c -> Set.of("pause", "incremental", "overhead", "scale", "store").contains(c));
     if (needsTemporal) {
       Path dir = BenchHost.scratch("temporal");
       try (BenchTemporal temporal = new BenchTemporal(dir, 4)) {
@@ -51,6 +51,9 @@ public final class Bench {
         if (config.cases().contains("scale")) {
           Scale.run(report, config, temporal);
         }
+        if (config.cases().contains("store")) {
+          StoreSize.run(report, config, temporal);
+        }
       } finally {
         BenchHost.delete(dir);
       }
@@ -61,7 +64,7 @@ public final class Bench {
   static Config parse(String[] args) {
     boolean quick = false;
     int runs = 5;
-    Set<String> cases = new LinkedHashSet<>(Arrays.asList("copy", "pause", "incremental", "overhead", "scale"));
+    Set<String> cases = new LinkedHashSet<>(Arrays.asList("copy", "pause", "incremental", "overhead", "scale", "store"));
     Path out = Path.of("bench/results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

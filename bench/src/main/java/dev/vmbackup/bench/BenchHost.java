@@ -85,10 +85,22 @@ final class BenchHost {
     }
 
     Guest(String prefix, int memoryMiB, TinyGuest.Disk disk, int churnKiB) {
+      this(prefix, memoryMiB, disk, churnKiB, null);
+    }
+
+    /**
+     * A guest whose disk is a copy of {@code template} (a disk image made by {@link TinyGuest#makeDisk}
+     * for {@code disk}), as VMs cloned from one template are; a new disk when it is null.
+     */
+    Guest(String prefix, int memoryMiB, TinyGuest.Disk disk, int churnKiB, Path template) {
       this.name = "vmbench-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
       this.dir = scratch(prefix);
       this.disk = disk;
-      TinyGuest.makeDisk(RUNNER, dir, disk);
+      if (template == null) {
+        TinyGuest.makeDisk(RUNNER, dir, disk);
+      } else {
+        ok("cp", "--sparse=always", template.toString(), dir.resolve(disk.fileName()).toString());
+      }
       try {
         Path xml = dir.resolve("domain.xml");
         Files.writeString(xml, TinyGuest.domainXml(new TinyGuest.Spec(name, dir, List.of(disk), memoryMiB, true,

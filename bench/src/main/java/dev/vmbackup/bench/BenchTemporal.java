@@ -2,6 +2,7 @@ package dev.vmbackup.bench;
 
 import dev.vmbackup.activities.HostSettings;
 import dev.vmbackup.client.VmBackupClient;
+import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.host.image.QemuImg;
 import dev.vmbackup.host.libvirt.LibvirtHypervisor;
 import dev.vmbackup.worker.WorkerAssembly;
@@ -16,7 +17,9 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchTemporal implements AutoCloseable {
   static final String HOST = "bench";
+  /** The name of the store repository of the bench host (a local directory, not encrypted). */
+  static final String STORE = "store";
 
   private final Process server;
   private final WorkflowServiceStubs stubs;
@@ -33,6 +38,10 @@ final class BenchTemporal implements AutoCloseable {
   final WorkflowClient client;
   final VmBackupClient vmbackup;
   final Path repository;
+  /** The directory of the store repository {@link #STORE}. */
+  final Path store;
+  /** The bench host's settings, with its configuration of repositories. */
+  final HostSettings settings;
 
   BenchTemporal(Path dir, int maxConcurrentHostActivities) {
     try {
@@ -49,8 +58,19 @@ final class BenchTemporal implements AutoCloseable {
       repository = dir.resolve("repository");
       hypervisor = new LibvirtHypervisor(HostSettings.libvirtUri(null));
       workers = WorkerFactory.newInstance(client);
-      WorkerAssembly.register(workers, client,
-          new HostSettings(HOST, repository, dir.resolve("state"), HostSettings.libvirtUri(null)), hypervisor,
+      store = dir.resolve("store");
+      // The default repository of kind files, any directory as a repository (as the embedded worker
+      // allows), and the store repository STORE with its own staging directory.
+      Map<String, HostConfig.Repository> repositories = new LinkedHashMap<>();
+      repositories.put(HostConfig.DEFAULT_REPOSITORY, new HostConfig.Repository(null, repository.toString()));
+      repositories.put(STORE, new HostConfig.Repository(HostConfig.Repository.STORE, store.toString(),
+          dir.resolve("staging").toString(), null, null, null, null));
+      HostConfig config = new HostConfig(repositories, HostConfig.DEFAULT_REPOSITORY, List.of("/"), null, null, null);
+      settings = new HostSettings(HOST, dir.resolve("state"), HostSettings.libvirtUri(null), 0, 0, config);
+      try (var stores = WorkerAssembly.stores(settings)) {
+        stores.init(STORE);
+      }
+      WorkerAssembly.register(workers, client, settings, hypervisor,
           new QemuImg(BenchHost.RUNNER), new WorkerAssembly.Roles(true, true, maxConcurrentHostActivities));
       workers.start();
       vmbackup = new VmBackupClient(client);
