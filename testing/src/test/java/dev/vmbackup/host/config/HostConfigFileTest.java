@@ -48,6 +48,53 @@ class HostConfigFileTest {
   }
 
   @Test
+  void theReadmeStoreExampleMeansWhatItSays() throws IOException {
+    String readme = Files.readString(TestHost.repositoryRoot().resolve("README.md"));
+    int marker = readme.indexOf("<!-- store-config-example");
+    int start = readme.indexOf("```yaml\n", marker) + "```yaml\n".length();
+    HostConfig config = HostConfigFile.read(write(readme.substring(start, readme.indexOf("```", start))
+        + "defaultRepository: local\n"));
+
+    HostConfig.Repository vault = config.repositories().get("vault");
+    assertThat(vault.isStore()).isTrue();
+    assertThat(vault.isS3()).isFalse();
+    assertThat(vault.keyFile()).isEqualTo("/etc/vmbackup/store.key");
+    assertThat(vault.workingDirectory("vault")).isEqualTo(Path.of("/var/lib/vmbackup/staging/vault"));
+    HostConfig.Repository offsite = config.repositories().get("offsite");
+    assertThat(offsite.isS3()).isTrue();
+    assertThat(offsite.endpoint()).isEqualTo("https://s3.example:9000");
+    assertThat(offsite.workingDirectory("offsite")).isEqualTo(Path.of("/var/lib/vmbackup/staging/offsite"));
+  }
+
+  @Test
+  void storeRepositoriesAreCheckedKeyByKey() {
+    assertRefused("repositories: {v: {kind: tape, path: /srv/v}}\n",
+        "repositories.v.kind: 'tape' is not supported (files or store)");
+    assertRefused("repositories: {v: {kind: store}}\n",
+        "repositories.v.path: required (a directory, or s3://bucket/prefix)");
+    assertRefused("repositories: {v: {kind: store, path: 's3://bkt/p', credentialsFile: /etc/c}}\n",
+        "repositories.v.endpoint: an http:// or https:// URL of the S3 service is required for an s3:// store");
+    assertRefused("repositories: {v: {kind: store, path: 's3://Bad_Bucket/p', endpoint: 'http://h:1'}}\n",
+        "repositories.v.path: 's3://Bad_Bucket/p' is not s3://bucket/prefix");
+    assertRefused("repositories: {v: {kind: store, path: /srv/v, endpoint: 'http://h:1'}}\n",
+        "repositories.v: endpoint, credentialsFile and region are settings of an s3:// store");
+    assertRefused("repositories: {v: {path: /srv/v, keyFile: /etc/k}}\n",
+        "repositories.v: staging, keyFile, endpoint, credentialsFile and region are settings of kind store, not of"
+            + " kind files");
+  }
+
+  private void assertRefused(String yaml, String message) {
+    Path file;
+    try {
+      file = write(yaml);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> HostConfigFile.read(file)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(file + ": " + message);
+  }
+
+  @Test
   void withoutATemporalSectionNoConnectionSettingComesFromTheFile() throws IOException {
     assertThat(HostConfigFile.read(write("hooks: {x: {command: [/bin/true]}}\n")).temporal())
         .isEqualTo(HostConfig.Temporal.NONE);
@@ -87,7 +134,7 @@ class HostConfigFileTest {
       hooks: {a: {command: [/bin/true], timeout: 5}}             | unknown key 'hooks.a.timeout' (known: command, environment, timeoutSeconds)
       repositories: {r: {path: backups}}                         | repositories.r.path 'backups' must be an absolute path
       repositories: {r: {path: /srv/../etc}}                     | repositories.r.path '/srv/../etc' must not contain '.' or '..' segments
-      repositories: {r: {kind: s3, path: /x}}                    | repositories.r.kind: 's3' is not supported (only files)
+      repositories: {r: {kind: s3, path: /x}}                    | repositories.r.kind: 's3' is not supported (files or store)
       repositories: {'a b': {path: /x}}                          | repositories.a b: not a valid name (letters, digits and . _ + - only)
       repositories: {a: {path: /a}, b: {path: /b}}               | defaultRepository is required when there is more than one repository
       'repositories: {a: {path: /a}}\ndefaultRepository: b'      | defaultRepository: 'b' is not one of the repositories (a)
