@@ -257,6 +257,38 @@ class StoreCommandsTest {
     assertThat(target).doesNotExist();
   }
 
+  @Test
+  void repositoryVerifyReReadsTheChunksAndNamesTheBackupsABadOneBreaks() throws IOException {
+    assertThat(run("repository", "init", "vault").code()).isZero();
+    storeBackup("20261122T221500Z", disk("a.raw", 1));
+    storeBackup("20261123T221500Z", disk("b.raw", 2));
+
+    JsonNode intact = json(run("repository", "verify", "vault", "--json"));
+    assertThat(intact.get("ok").asBoolean()).isTrue();
+    assertThat(intact.get("backups").asInt()).isEqualTo(2);
+    assertThat(intact.get("checkedChunks").asInt()).isEqualTo(intact.get("referencedChunks").asInt()).isPositive();
+    JsonNode sampled = json(run("repository", "verify", "vault", "--sample", "50", "--json"));
+    assertThat(sampled.get("checkedChunks").asInt()).isLessThan(intact.get("checkedChunks").asInt());
+
+    // One bit flipped in the largest chunk: random disk data of one backup only (the seeds differ).
+    Path largest;
+    try (Stream<Path> chunks = Files.walk(storeDir.resolve("chunks"))) {
+      largest = chunks.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(StoreCommandsTest::size))
+          .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(largest);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(largest, bytes);
+
+    Run broken = run("repository", "verify", "vault");
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.err()).contains("vmbackup: bad chunk chunks/")
+        .containsPattern("vmbackup: backup failed verification: " + DOMAIN + " 2026112[23]T221500Z");
+    assertThat(broken.err().lines().filter(line -> line.contains("failed verification")).count()).isEqualTo(1);
+    assertRefused(run("repository", "verify", "vault", "--sample", "0"), "--sample is a percentage from 1 to 100");
+    assertRefused(run("repository", "verify", "plain"), "plain");
+  }
+
   private static long size(Path file) {
     try {
       return Files.size(file);
