@@ -16,6 +16,7 @@ import dev.vmbackup.testing.TestHost;
 import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.worker.PayloadKey;
 import dev.vmbackup.workflows.BackupLayout;
+import dev.vmbackup.workflows.BackupWorkflow;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.RestoreResult;
@@ -192,6 +193,44 @@ class StoreRepositoryE2ETest extends EndToEndTest {
         workerB.close();
       }
       restartWorker();
+    }
+  }
+
+  /**
+   * The S3 server process is stopped while the backup reaches the store step, and started again a few
+   * seconds later on the same port: the store's client retries, and the backup completes and verifies.
+   */
+  @Test
+  void anS3ServerThatGoesAwayDuringTheStoreStepIsWaitedForAndTheBackupCompletes() throws Exception {
+    try (TestGuest guest = TestGuest.builder("sts3down").create()) {
+      // A first backup while the server runs: the worker then holds the store open, as a worker that has
+      // backed up before does, and the second backup needs the server only from its store step on.
+      backup(guest, "offsite", CaptureMode.CRASH);
+      s3.stop();
+      Process backup;
+      try {
+        backup = startCli("backup", guest.name(), "--repository", "offsite", "--capture", "crash", "--json");
+        BackupWorkflow running = client.newWorkflowStub(BackupWorkflow.class,
+            BackupWorkflow.workflowId(host, guest.name()));
+        Awaits.until("the backup reaches its store step", Duration.ofMinutes(5), () -> {
+          try {
+            return "store".equals(running.status().step());
+          } catch (RuntimeException notStartedYet) {
+            return false;
+          }
+        });
+        Thread.sleep(3000);
+      } finally {
+        s3.startProcess();
+      }
+      CliResult run = result(backup);
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      BackupResult result = run.json(BackupResult.class);
+      ChunkStore store = stores.open("offsite");
+      Manifest manifest = stored(store, result);
+      assertThat(store.verify(List.of(manifest.backupId())).ok()).isTrue();
+      assertStagingEmpty("staging-offsite", guest);
+      Invariants.assertVmClean(guest, "running");
     }
   }
 
