@@ -25,6 +25,7 @@ public class VmbackupCommand implements Runnable {
       ExportCommand.class,
       PruneCommand.class,
       GcCommand.class,
+      SyncCommand.class,
       ProtectCommand.class,
       PolicyCommand.class,
       HostCommand.class,

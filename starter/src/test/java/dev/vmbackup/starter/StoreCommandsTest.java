@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store commands ({@code repository init}, {@code list}, {@code export}, {@code gc}) through the real
+ * The store commands ({@code repository init}, {@code list}, {@code export}, {@code gc}, {@code sync}) through the real
  * command line, on an encrypted local store of a host configuration file. Backups are put into the store
  * directly with a {@link BackupSession}, as the store step does, so no libvirt or Temporal is needed;
  * qemu-img is.
@@ -73,6 +73,7 @@ class StoreCommandsTest {
         "  vault: {kind: store, path: " + storeDir + ", staging: " + dir.resolve("staging") + ", keyFile: " + key + "}",
         "  plain: {path: " + dir.resolve("files") + "}",
         "  clear: {kind: store, path: " + dir.resolve("clear") + "}",
+        "  mirror: {kind: store, path: " + dir.resolve("mirror") + ", keyFile: " + key + "}",
         "defaultRepository: vault",
         ""));
   }
@@ -323,6 +324,51 @@ class StoreCommandsTest {
         .isZero();
     Run text = run("gc", "--grace", "0");
     assertThat(text.out()).contains("deleted chunks: 0");
+  }
+
+  @Test
+  void syncCopiesTheBackupsTheOtherStoreLacksAndTheCopyExports() throws Exception {
+    assertThat(run("repository", "init", "vault").code()).isZero();
+    assertThat(run("repository", "init", "mirror").code()).isZero();
+    storeBackup("20261122T221500Z", disk("a.raw", 1));
+    Path second = disk("b.raw", 2);
+    String secondId = storeBackup("20261123T221500Z", second);
+
+    assertThat(json(run("sync", "--from", "vault", "--to", "mirror", "other-vm", "--json")).get("backupsCopied")
+        .asInt()).as("another domain's backups only").isZero();
+    JsonNode synced = json(run("sync", "--from", "vault", "--to", "mirror", DOMAIN, "--json"));
+
+    assertThat(synced.get("backupsCopied").asInt()).isEqualTo(2);
+    assertThat(synced.get("copied").get(1).asText()).isEqualTo(secondId);
+    assertThat(synced.get("chunksSent").asLong()).isPositive();
+    assertThat(synced.get("bytesSent").asLong()).isPositive();
+    Run again = run("sync", "--from", "vault", "--to", "mirror");
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("backups copied: 0", "chunks sent: 0 (0 B)", "chunks already there: 0");
+    assertThat(json(run("list", "--repository", "mirror", "--json")).get("backups")).hasSize(2);
+    Path target = dir.resolve("out");
+    Run exported = run("export", "--repository", "mirror", DOMAIN, "20261123T221500Z", target.toString());
+    assertThat(exported.code()).as(exported.err()).isZero();
+    assertThat(qemuImg("compare", "-f", "raw", "-F", "qcow2", second.toString(), target.resolve("vda.qcow2").toString()))
+        .isZero();
+  }
+
+  @Test
+  void syncRefusesWhatItCannotCopyInOneLineAndWritesNothing() throws IOException {
+    assertThat(run("repository", "init", "vault").code()).isZero();
+    assertThat(run("repository", "init", "clear").code()).isZero();
+    storeBackup("20261122T221500Z", disk("a.raw", 1));
+
+    assertRefused(run("sync", "--from", "vault", "--to", "clear"),
+        "cannot sync vault to clear: the stores have different keys");
+    try (Stream<Path> files = Files.list(dir.resolve("clear"))) {
+      assertThat(files.map(file -> file.getFileName().toString())).containsExactly(ChunkStore.CONFIG_KEY);
+    }
+    assertRefused(run("sync", "--from", "vault", "--to", "plain"),
+        "repository plain is of kind files; vmbackup sync copies between stores only");
+    assertRefused(run("sync", "--from", "vault", "--to", "vault"), "--from and --to both name vault");
+    assertRefused(run("sync", "--from", "vault", "--to", "offsite"), "repository 'offsite' is not defined");
+    assertRefused(run("sync", "--from", "vault", "--to", "mirror"), "store 'mirror'");
   }
 
   @Test

@@ -94,6 +94,16 @@ public final class ChunkStore implements AutoCloseable {
     return codec;
   }
 
+  /** The store's threads, shared by its writers, readers and syncs. */
+  ExecutorService pool() {
+    return pool;
+  }
+
+  /** How many chunks one writer, reader or sync keeps in flight on {@link #pool()}. */
+  int window() {
+    return threads * 2;
+  }
+
   /** Starts a backup of {@code vm}; {@code parentBackupId} (or null) is the backup an incremental builds on. */
   public BackupSession begin(String vm, String parentBackupId) {
     return begin(vm, parentBackupId, UUID.randomUUID().toString());
@@ -166,6 +176,14 @@ public final class ChunkStore implements AutoCloseable {
   /** Deletes unreferenced chunks older than {@code grace}; see {@link GarbageCollector}. */
   public GarbageCollector.Report gc(Duration grace) {
     return new GarbageCollector(this, pool).run(grace);
+  }
+
+  /**
+   * Copies the backups this store has and {@code target} lacks (all, or only {@code vm}'s when it is not
+   * null); see {@link StoreSync}.
+   */
+  public StoreSync.Report syncTo(ChunkStore target, String vm) {
+    return new StoreSync(this, target).run(vm, null);
   }
 
   /** Re-reads every chunk of the backups {@code backupIds}; see {@link Verifier}. */
