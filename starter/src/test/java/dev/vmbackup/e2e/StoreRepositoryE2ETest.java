@@ -124,6 +124,18 @@ class StoreRepositoryE2ETest extends EndToEndTest {
       Path again = scratch.resolve("stoff-vda-again.raw");
       store.restore(store.findManifest(two.backupId()).orElseThrow(), "vda", again);
       Commands.ok("qemu-img", "compare", "-f", "raw", again.toString(), guest.diskPath("vda").toString());
+
+      // Off-site: the kept backup goes onto S3, chunks and all, and reads back there byte for byte.
+      CliResult sync = cli("sync", "--from", "local", "--to", "offsite", guest.name(), "--json");
+      assertThat(sync.exitCode()).as(sync.toString()).isZero();
+      ChunkStore offsite = stores.open("offsite");
+      Manifest copied = offsite.findManifest(two.backupId()).orElseThrow();
+      assertThat(offsite.verify(List.of(copied.backupId())).ok()).isTrue();
+      Path fromS3 = scratch.resolve("stoff-vda-s3.raw");
+      offsite.restore(copied, "vda", fromS3);
+      Commands.ok("qemu-img", "compare", "-f", "raw", fromS3.toString(), guest.diskPath("vda").toString());
+      CliResult resync = cli("sync", "--from", "local", "--to", "offsite", guest.name(), "--json");
+      assertThat(resync.json().findValue("chunksSent").asLong()).as(resync.toString()).isZero();
     }
   }
 
