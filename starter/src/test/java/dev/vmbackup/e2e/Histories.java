@@ -24,7 +24,8 @@ final class Histories {
           ListWorkflowExecutionsRequest.newBuilder()
               .setNamespace(client.getOptions().getNamespace())
               .setQuery("WorkflowId STARTS_WITH 'backup-" + host + "' OR WorkflowId STARTS_WITH 'restore-" + host
-                  + "' OR WorkflowId STARTS_WITH 'prune-" + host + "' OR WorkflowType = 'PlanWorkflow'"
+                  + "' OR WorkflowId STARTS_WITH 'prune-" + host + "' OR WorkflowId STARTS_WITH 'store-maintenance-" + host
+                  + "' OR WorkflowType = 'PlanWorkflow'"
                   + " OR WorkflowType = 'FleetPlanWorkflow'")
               .setPageSize(200)
               .build());

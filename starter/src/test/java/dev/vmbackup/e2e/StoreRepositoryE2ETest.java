@@ -17,6 +17,19 @@ import dev.vmbackup.testing.TestGuest;
 import dev.vmbackup.worker.PayloadKey;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.BackupWorkflow;
+import dev.vmbackup.workflows.StoreMaintenanceWorkflow;
+import dev.vmbackup.workflows.TaskQueues;
+import dev.vmbackup.workflows.model.StoreMaintenanceRequest;
+import dev.vmbackup.workflows.model.StoreMaintenanceResult;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.schedules.Schedule;
+import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
+import io.temporal.client.schedules.ScheduleHandle;
+import io.temporal.client.schedules.ScheduleOptions;
+import io.temporal.client.schedules.ScheduleSpec;
 import dev.vmbackup.workflows.model.BackupResult;
 import dev.vmbackup.workflows.model.CaptureMode;
 import dev.vmbackup.workflows.model.RestoreResult;
@@ -174,7 +187,7 @@ class StoreRepositoryE2ETest extends EndToEndTest {
       worker.close();
       workerB = new WorkerProcess(List.of("--temporal", server.address(), "--host", hostB, "--config",
           hostConfig.toString(), "--http-port", "-1"), java.util.Map.of("VMBACKUP_STATE_DIR", stateDir.toString()),
-          scratch.resolve("worker-b.log")).start(client, dev.vmbackup.workflows.TaskQueues.host(hostB));
+          scratch.resolve("worker-b.log")).start(client, TaskQueues.host(hostB));
 
       copy = guest.name() + "-b";
       CliResult restore = result(startCliOn(hostB, "restore", guest.name(), result.backupId(), "--as", copy,
@@ -243,6 +256,54 @@ class StoreRepositoryE2ETest extends EndToEndTest {
       assertThat(store.verify(List.of(manifest.backupId())).ok()).isTrue();
       assertStagingEmpty("staging-offsite", guest);
       Invariants.assertVmClean(guest, "running");
+    }
+  }
+
+  /**
+   * A Temporal Schedule starts the store's upkeep, as an operator would schedule it nightly: the run copies
+   * the local store's backups onto S3, re-reads every chunk of the local store, and collects its garbage.
+   */
+  @Test
+  void aScheduleRunsTheStoresUpkeepSyncVerifyAndCollection() throws Exception {
+    try (TestGuest guest = TestGuest.builder("stkeep").shutOff().create()) {
+      BackupResult result = backup(guest, "local", CaptureMode.CRASH);
+      String storeId = stored(stores.open("local"), result).backupId();
+      ScheduleClient schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
+          ScheduleClientOptions.newBuilder().setNamespace(client.getOptions().getNamespace()).build());
+      String scheduleId = "store-upkeep-" + host;
+      ScheduleHandle schedule = schedules.createSchedule(scheduleId, Schedule.newBuilder()
+          .setAction(ScheduleActionStartWorkflow.newBuilder()
+              .setWorkflowType(StoreMaintenanceWorkflow.class.getSimpleName())
+              .setArguments(new StoreMaintenanceRequest("local", host, "offsite", 100, null, 24))
+              .setOptions(WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.WORKFLOWS)
+                  .setWorkflowId(StoreMaintenanceWorkflow.workflowId(host, "local")).build())
+              .build())
+          .setSpec(ScheduleSpec.newBuilder().build())
+          .build(), ScheduleOptions.newBuilder().setTriggerImmediately(true).build());
+      try {
+        String[] started = new String[1];
+        Awaits.until("the schedule starts the upkeep", Duration.ofMinutes(1), () -> {
+          var recent = schedule.describe().getInfo().getRecentActions();
+          if (recent.isEmpty()) {
+            return false;
+          }
+          started[0] = ((ScheduleActionExecutionStartWorkflow) recent.get(0).getAction()).getWorkflowId();
+          return true;
+        });
+        StoreMaintenanceResult upkeep = client.newUntypedWorkflowStub(started[0])
+            .getResult(StoreMaintenanceResult.class);
+
+        assertThat(upkeep.host()).isEqualTo(host);
+        assertThat(upkeep.verify().ok()).as(upkeep.toString()).isTrue();
+        assertThat(upkeep.verify().checkedChunks()).isEqualTo(upkeep.verify().referencedChunks()).isPositive();
+        assertThat(upkeep.collection().markedChunks()).isPositive();
+        assertThat(upkeep.sync().target()).isEqualTo("offsite");
+        ChunkStore offsite = stores.open("offsite");
+        assertThat(offsite.findManifest(storeId)).isPresent();
+        assertThat(offsite.verify(List.of(storeId)).ok()).isTrue();
+      } finally {
+        schedule.delete();
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import dev.vmbackup.activities.RestoreActivitiesImpl;
 import dev.vmbackup.activities.RepositoryCopyActivitiesImpl;
 import dev.vmbackup.activities.SavedStateActivitiesImpl;
 import dev.vmbackup.activities.StoreActivitiesImpl;
+import dev.vmbackup.activities.StoreMaintenanceActivitiesImpl;
 import dev.vmbackup.activities.SnapshotActivitiesImpl;
 import dev.vmbackup.activities.TemporalWorkflowStatusLookup;
 import dev.vmbackup.activities.VerifyActivitiesImpl;
@@ -113,7 +114,8 @@ public final class WorkerAssembly {
           new HookActivitiesImpl(settings, new ProcessRunner()),
           new ChainActivitiesImpl(repositories, hypervisor, images, settings.mergeBytesPerSecond()),
           new SavedStateActivitiesImpl(hypervisor, images, copier, settings.mergeBytesPerSecond()),
-          new StoreActivitiesImpl(repositories, stores, images));
+          new StoreActivitiesImpl(repositories, stores, images),
+          new StoreMaintenanceActivitiesImpl(stores));
       // Incremental strategies: libvirt's backup job writes into the repository itself, so the copy
       // bandwidth limit applies to it.
       BackupImages backupImages = new BackupImages(new ProcessRunner());

@@ -16,7 +16,7 @@ public final class WorkflowTypes {
    */
   public static final List<Class<?>> CALLABLE = List.of(
       BackupWorkflowImpl.class, RestoreWorkflowImpl.class, PruneWorkflowImpl.class, PlanWorkflowImpl.class,
-      FleetPlanWorkflowImpl.class);
+      FleetPlanWorkflowImpl.class, StoreMaintenanceWorkflowImpl.class);
 
   /**
    * Every workflow implementation class, in registration order: the callable ones and the host registry,

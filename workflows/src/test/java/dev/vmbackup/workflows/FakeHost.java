@@ -11,6 +11,7 @@ import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
 import dev.vmbackup.workflows.activities.StoreActivities;
+import dev.vmbackup.workflows.activities.StoreMaintenanceActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.ChainState;
@@ -39,6 +40,8 @@ import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
 import dev.vmbackup.workflows.model.StoreIngestRequest;
 import dev.vmbackup.workflows.model.StoreIngestResult;
+import dev.vmbackup.workflows.model.StoreMaintenanceRequest;
+import dev.vmbackup.workflows.model.StoreMaintenanceResult;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
 import io.temporal.activity.Activity;
@@ -117,7 +120,8 @@ final class FakeHost {
   Object[] hostActivities() {
     return new Object[] {
       new FakeDomainLock(), new FakeInspect(), new FakeBackupDirectory(), new FakeSnapshot(), new FakeRepositoryCopy(),
-      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState(), new FakeStore()
+      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState(), new FakeStore(),
+      new FakeStoreMaintenance()
     };
   }
 
@@ -222,6 +226,29 @@ final class FakeHost {
     public String resolveStore(String requested) {
       step("resolveStore", String.valueOf(requested), requested);
       return store;
+    }
+  }
+
+  /** What {@code verifyStore} answers; null: every chunk intact. */
+  volatile StoreMaintenanceResult.Verify storeVerify;
+
+  final class FakeStoreMaintenance implements StoreMaintenanceActivities {
+    @Override
+    public StoreMaintenanceResult.Sync syncStore(StoreMaintenanceRequest request) {
+      step("syncStore", request.repository() + " " + request.syncTo(), request);
+      return new StoreMaintenanceResult.Sync(request.syncTo(), 1, 10, 1000, 5);
+    }
+
+    @Override
+    public StoreMaintenanceResult.Verify verifyStore(StoreMaintenanceRequest request) {
+      step("verifyStore", request.repository() + " " + request.verifyPercent(), request);
+      return storeVerify != null ? storeVerify : new StoreMaintenanceResult.Verify(2, 20, 20, null, null);
+    }
+
+    @Override
+    public StoreMaintenanceResult.Collection collectStoreGarbage(StoreMaintenanceRequest request) {
+      step("collectStoreGarbage", request.repository() + " " + request.gcGraceHours(), request);
+      return new StoreMaintenanceResult.Collection(20, 3, 300, 1, 2);
     }
   }
 

@@ -14,8 +14,11 @@ import dev.vmbackup.workflows.model.DomainInfo;
 import dev.vmbackup.workflows.model.DomainState;
 import dev.vmbackup.workflows.model.RestoreRequest;
 import dev.vmbackup.workflows.model.StoreIngestRequest;
+import dev.vmbackup.workflows.model.StoreMaintenanceRequest;
+import dev.vmbackup.workflows.model.StoreMaintenanceResult;
 import dev.vmbackup.workflows.model.Strategy;
 import io.temporal.client.WorkflowFailedException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,6 +133,55 @@ class StoreWorkflowTest {
     assertThat(failureType(failed)).isEqualTo(FailureType.INVALID_INPUT.name());
     assertThat(journal.methods()).containsExactly("acquireDomainLock", "resolveRepository", "resolveStore",
         "releaseDomainLock");
+  }
+
+  @Test
+  void upkeepSyncsOffSiteThenVerifiesThenCollects() {
+    StoreMaintenanceResult result = harness.newStoreMaintenance().maintain(
+        new StoreMaintenanceRequest("vault", "h1", "offsite", 10, 7L, 24));
+
+    assertThat(journal.methods()).containsExactly("syncStore", "verifyStore", "collectStoreGarbage");
+    assertThat(result.sync().target()).isEqualTo("offsite");
+    assertThat(result.verify().ok()).isTrue();
+    assertThat(result.collection().deletedChunks()).isEqualTo(3);
+    assertThat(result.host()).isEqualTo("h1");
+  }
+
+  @Test
+  void upkeepRunsOnlyThePartsAskedFor() {
+    StoreMaintenanceResult result = harness.newStoreMaintenance().maintain(
+        new StoreMaintenanceRequest("vault", "h1", null, 100, null, null));
+
+    assertThat(journal.methods()).containsExactly("verifyStore");
+    assertThat(result.sync()).isNull();
+    assertThat(result.collection()).isNull();
+  }
+
+  @Test
+  void damageFoundByTheVerificationFailsTheRunAfterTheCollection() {
+    host.storeVerify = new StoreMaintenanceResult.Verify(2, 20, 20, List.of("chunks/ab/abcd: corrupt"),
+        List.of("vm1 20261122T221500Z"));
+
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> harness
+        .newStoreMaintenance().maintain(new StoreMaintenanceRequest("vault", "h1", null, 100, null, 24)));
+
+    assertThat(failureType(failed)).isEqualTo(FailureType.VERIFICATION_FAILED.name());
+    assertThat(journal.methods()).containsExactly("verifyStore", "collectStoreGarbage");
+  }
+
+  @Test
+  void upkeepRequestsThatCouldHarmOrDoNothingAreRefusedBeforeAnyStep() {
+    for (StoreMaintenanceRequest bad : List.of(
+        new StoreMaintenanceRequest("vault", "h1", null, null, null, 0),
+        new StoreMaintenanceRequest("vault", "h1", null, 101, null, null),
+        new StoreMaintenanceRequest("vault", "h1", "vault", null, null, null),
+        new StoreMaintenanceRequest("vault", "h1", null, null, null, null),
+        new StoreMaintenanceRequest("/srv/vault", "h1", null, 10, null, null))) {
+      WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+          () -> harness.newStoreMaintenance().maintain(bad));
+      assertThat(failureType(failed)).as(bad.toString()).isEqualTo(FailureType.INVALID_INPUT.name());
+    }
+    assertThat(journal.methods()).isEmpty();
   }
 
   private static DomainInfo inStore(DomainInfo domain) {

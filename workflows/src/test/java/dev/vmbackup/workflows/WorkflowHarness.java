@@ -23,7 +23,8 @@ final class WorkflowHarness implements AutoCloseable {
   WorkflowHarness() {
     env = TestWorkflowEnvironment.newInstance();
     Worker workflows = env.newWorker(TaskQueues.WORKFLOWS);
-    workflows.registerWorkflowImplementationTypes(BackupWorkflowImpl.class, RestoreWorkflowImpl.class);
+    workflows.registerWorkflowImplementationTypes(BackupWorkflowImpl.class, RestoreWorkflowImpl.class,
+        StoreMaintenanceWorkflowImpl.class);
     workflows.registerActivitiesImplementations(host.hostDefaults());
     Worker hostWorker = env.newWorker(TaskQueues.host("h1"));
     hostWorker.registerActivitiesImplementations(host.hostActivities());
@@ -47,6 +48,10 @@ final class WorkflowHarness implements AutoCloseable {
 
   RestoreWorkflow newRestore() {
     return client.newWorkflowStub(RestoreWorkflow.class, options("restore-" + UUID.randomUUID()));
+  }
+
+  StoreMaintenanceWorkflow newStoreMaintenance() {
+    return client.newWorkflowStub(StoreMaintenanceWorkflow.class, options("store-maintenance-" + UUID.randomUUID()));
   }
 
   @Override

@@ -44,10 +44,12 @@ class SchemasUpToDateTest {
   @Test
   void everyWorkflowTypeHasAnInputAndAResultSchema() {
     assertThat(WorkflowSchemas.signatures()).extracting(WorkflowSchemas.Signature::workflowType)
-        .containsExactly("BackupWorkflow", "RestoreWorkflow", "PruneWorkflow", "PlanWorkflow", "FleetPlanWorkflow");
+        .containsExactly("BackupWorkflow", "RestoreWorkflow", "PruneWorkflow", "PlanWorkflow", "FleetPlanWorkflow",
+            "StoreMaintenanceWorkflow");
     assertThat(WorkflowSchemas.files()).containsKeys("BackupRequest.schema.json", "BackupResult.schema.json",
         "RestoreRequest.schema.json", "RestoreResult.schema.json", "PruneRequest.schema.json",
         "PruneResult.schema.json", "BackupPolicy.schema.json", "PlanResult.schema.json",
-        "FleetPlanResult.schema.json", "README.md");
+        "FleetPlanResult.schema.json", "StoreMaintenanceRequest.schema.json", "StoreMaintenanceResult.schema.json",
+        "README.md");
   }
 }
