@@ -40,8 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in groups rather than one commit per chunk.
  */
 final class WriteBehind {
-  static final int THREADS = 8;
-  static final int MAX_PENDING = 64;
+  /** Forcing threads: mostly waiting for the disk, and as many as the old flush used for group commits. */
+  static final int THREADS = 16;
+  /** Chunks on their way at most: 32 MiB of page cache at 256 KiB, a few seconds of disk at worst. */
+  static final int MAX_PENDING = 128;
 
   /** A chunk whose forcing or rename failed; the failure surfaces at the next flush. */
   record Failure(Path target, IOException cause) {}
@@ -51,6 +53,7 @@ final class WriteBehind {
   private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
   private final Semaphore room = new Semaphore(MAX_PENDING);
   private final ThreadPoolExecutor threads;
+  private final java.util.concurrent.atomic.AtomicLong stalledNanos = new java.util.concurrent.atomic.AtomicLong();
 
   WriteBehind(String name) {
     AtomicInteger counter = new AtomicInteger();
@@ -73,7 +76,11 @@ final class WriteBehind {
     if (pending.putIfAbsent(target, done) != null) {
       return false;
     }
-    room.acquireUninterruptibly();
+    if (!room.tryAcquire()) {
+      long start = System.nanoTime();
+      room.acquireUninterruptibly();
+      stalledNanos.addAndGet(System.nanoTime() - start);
+    }
     Runnable task = () -> finish(temp, target, done);
     try {
       threads.execute(task);
@@ -104,6 +111,11 @@ final class WriteBehind {
       pending.remove(target, done);
       room.release();
     }
+  }
+
+  /** Nanoseconds writers spent waiting for room, that is for the disk (for benchmarks). */
+  long stalledNanos() {
+    return stalledNanos.get();
   }
 
   /** Whether a chunk for {@code target} is on its way. */

@@ -22,7 +22,8 @@ public final class IngestBench {
     long start = System.nanoTime();
     Manifest.Item item;
     long[] flushNanos = new long[1];
-    try (Backend backend = new CountingBackend(new LocalBackend(storeDir)) {
+    LocalBackend local = new LocalBackend(storeDir);
+    try (Backend backend = new CountingBackend(local) {
           @Override
           public void flush() {
             long t = System.nanoTime();
@@ -37,8 +38,9 @@ public final class IngestBench {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf(Locale.ROOT, "store ingest: %d bytes, chunk %d KiB, %s: %.2f s, %.0f MB/s (of which forcing to"
-        + " disk %.2f s), %d new chunks, %d stored bytes%n", Files.size(image), chunk >> 10,
+        + " disk %.2f s, waiting for the disk %.2f s), %d new chunks, %d stored bytes%n", Files.size(image), chunk >> 10,
         key == null ? "unencrypted" : "encrypted", seconds, Files.size(image) / seconds / 1e6, flushNanos[0] / 1e9,
+        local.writeBehind().stalledNanos() / 1e9,
         item.newChunks(), item.newBytes());
   }
 }
