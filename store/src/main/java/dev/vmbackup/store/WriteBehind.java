@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The local backend's last stage for chunks: forces each chunk's temporary file to disk and only then
@@ -53,7 +54,7 @@ final class WriteBehind {
   private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
   private final Semaphore room = new Semaphore(MAX_PENDING);
   private final ThreadPoolExecutor threads;
-  private final java.util.concurrent.atomic.AtomicLong stalledNanos = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong stalledNanos = new AtomicLong();
 
   WriteBehind(String name) {
     AtomicInteger counter = new AtomicInteger();
