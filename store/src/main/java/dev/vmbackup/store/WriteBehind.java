@@ -70,11 +70,19 @@ final class WriteBehind {
 
   /**
    * Takes over {@code temp}, complete but not forced, to be forced and renamed to {@code target}. Returns
-   * false, leaving {@code temp} to the caller, when a chunk for {@code target} is already on its way.
+   * false, leaving {@code temp} to the caller, when a chunk for {@code target} is already on its way or
+   * already there.
    */
   boolean submit(Path temp, Path target) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (pending.putIfAbsent(target, done) != null) {
+      return false;
+    }
+    if (Files.exists(target)) {
+      // Another writer of this process renamed the same chunk between the caller's look and now (it stops
+      // being pending only after its rename): only one put of a chunk reports that it stored it.
+      pending.remove(target, done);
+      done.complete(null);
       return false;
     }
     if (!room.tryAcquire()) {

@@ -80,19 +80,28 @@ class WriteBehindTest {
   @Test
   void flushReportsAFailedChunkOnceAsAStoreException() throws Exception {
     try (LocalBackend backend = new LocalBackend(dir.resolve("store"))) {
-      Path chunks = dir.resolve("store/chunks/bb");
-      Files.createDirectories(chunks);
-      // A directory where the chunk's name should go makes the rename fail after the data was forced.
-      Files.createDirectories(chunks.resolve("bb01/blocker"));
       assertThat(backend.putIfAbsent("chunks/bb/bb02", new byte[] {2})).isTrue();
-      // Files.exists sees the directory, so a put of bb01 is refused up front; a put racing the
-      // directory's creation is what this models, so hand the stage a temporary file directly.
-      Path temp = Files.write(chunks.resolve(".tmp-racing"), new byte[] {1});
-      backend.writeBehind().submit(temp, chunks.resolve("bb01"));
+      // A chunk whose temporary file cannot be forced (it vanished): the failure must reach the writer at
+      // the flush before its index, naming the chunk, and only once.
+      Path chunks = dir.resolve("store/chunks/bb");
+      assertThat(backend.writeBehind().submit(chunks.resolve(".tmp-vanished"), chunks.resolve("bb01"))).isTrue();
       assertThatThrownBy(backend::flush).isInstanceOf(StoreException.class).hasMessageContaining("chunks/bb/bb01");
       backend.flush();
       assertThat(backend.get("chunks/bb/bb02").orElseThrow()).containsExactly(2);
+      assertThat(backend.stat("chunks/bb/bb01")).isEmpty();
       assertThat(temporaries()).isEmpty();
+    }
+  }
+
+  @Test
+  void aChunkAlreadyThereIsNotHandedOverAgain() throws Exception {
+    try (LocalBackend backend = new LocalBackend(dir.resolve("store"))) {
+      assertThat(backend.putIfAbsent("chunks/cc/cc01", new byte[] {1})).isTrue();
+      backend.flush();
+      // As if a second writer of this process had looked before the first one's rename.
+      Path temp = Files.write(dir.resolve("store/chunks/cc/.tmp-second"), new byte[] {1});
+      assertThat(backend.writeBehind().submit(temp, dir.resolve("store/chunks/cc/cc01"))).isFalse();
+      assertThat(backend.writeBehind().isPending(dir.resolve("store/chunks/cc/cc01"))).isFalse();
     }
   }
 
