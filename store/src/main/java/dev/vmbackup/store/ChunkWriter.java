@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,9 +14,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>The calling thread reads chunks in order (so that the source sees one sequential stream, as
  * {@code cp} would); each chunk then goes to the store's pool, which checks for zeros, digests, looks the
- * digest up, and compresses, encrypts and uploads only chunks that are new. A semaphore bounds the
- * chunks in flight, so memory stays at a few chunks per thread whatever the disk's size; several threads
- * keep both cores busy and hide the backend's latency.
+ * digest up, and compresses, encrypts and uploads only chunks that are new. Chunks are read into a
+ * {@link BufferPool} of {@code window} arrays, which both bounds the chunks in flight (memory stays at a
+ * few chunks per thread whatever the disk's size) and saves allocating and zeroing an array per chunk;
+ * several threads keep both cores busy and hide the backend's latency.
  *
  * <p>For a forever-incremental backup the writer reads only chunks that overlap a changed region and
  * takes every other digest from the parent's index unread. A chunk found already stored (another VM's,
@@ -63,7 +63,7 @@ final class ChunkWriter {
         && parent.chunkSize() == chunkSize;
     int count = DiskIndex.chunks(size, chunkSize);
     byte[] digests = new byte[count * Codec.DIGEST_BYTES];
-    Semaphore inFlight = new Semaphore(window);
+    BufferPool buffers = new BufferPool(window, (int) Math.min(chunkSize, Math.max(size, 0)));
     AtomicReference<Throwable> failure = new AtomicReference<>();
     int cursor = 0; // the next changed region that may overlap the current chunk
     for (int i = 0; i < count && failure.get() == null; i++) {
@@ -79,12 +79,11 @@ final class ChunkWriter {
           continue;
         }
       }
-      inFlight.acquireUninterruptibly();
-      byte[] data = new byte[length];
+      byte[] data = buffers.take();
       try {
         source.read(start, data, length);
       } catch (IOException e) {
-        inFlight.release();
+        buffers.give(data);
         failure.compareAndSet(null, new BackendException("cannot read the source at offset " + start + ": "
             + e.getMessage(), e));
         break;
@@ -93,23 +92,43 @@ final class ChunkWriter {
       byte[] parentDigest = parent != null && parent.chunkSize() == chunkSize && i < parent.count()
           ? parent.digest(i) : null;
       int slot = i;
-      pool.execute(() -> {
+      Runnable task = () -> {
         try {
           if (failure.get() == null) {
-            byte[] digest = store(data, parentDigest, stats, found);
+            byte[] digest = store(data, length, parentDigest, stats, found);
             System.arraycopy(digest, 0, digests, slot * Codec.DIGEST_BYTES, Codec.DIGEST_BYTES);
           }
         } catch (Throwable t) {
           failure.compareAndSet(null, t);
         } finally {
-          inFlight.release();
+          // Last, after the digest is written and the sealed copy handed to the backend: the next chunk
+          // read into this array must not change bytes this chunk still uses.
+          buffers.give(data);
         }
-      });
+      };
+      try {
+        pool.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // The store was closed under the writer: without this the buffer would never come back and the
+        // wait for the tail below would never end.
+        buffers.give(data);
+        failure.compareAndSet(null, new StoreException("the store was closed during a backup", closed));
+        break;
+      }
     }
-    // Every task releases its permit last, after writing its digest; taking them all waits for the tail
-    // and publishes the digests to this thread.
-    inFlight.acquireUninterruptibly(window);
+    // Every task gives its buffer back last, after writing its digest; taking them all back waits for the
+    // tail and publishes the digests to this thread.
+    buffers.awaitAll();
     Throwable t = failure.get();
+    if (t != null) {
+      // A local backend finishes writing chunks behind the writer; settling it before the failure reaches
+      // the caller means no temporary file of this write is still being renamed when the caller looks.
+      try {
+        backend.flush();
+      } catch (RuntimeException settling) {
+        t.addSuppressed(settling);
+      }
+    }
     if (t instanceof RuntimeException runtime) {
       throw runtime;
     }
@@ -120,12 +139,13 @@ final class ChunkWriter {
   }
 
   /** Stores one chunk unless it is zeros or already stored; returns its digest or the zero marker. */
-  private byte[] store(byte[] data, byte[] parentDigest, Stats stats, ConcurrentLinkedQueue<String> found) {
-    if (isZero(data)) {
+  private byte[] store(byte[] data, int length, byte[] parentDigest, Stats stats,
+      ConcurrentLinkedQueue<String> found) {
+    if (isZero(data, length)) {
       stats.zero.incrementAndGet();
       return DiskIndex.zeroMarker();
     }
-    byte[] digest = codec.digest(data, data.length);
+    byte[] digest = codec.digest(data, length);
     if (parentDigest != null && Arrays.equals(digest, parentDigest)) {
       // Unchanged although read (a full re-read, or a dirty granule rewritten with the same bytes): the
       // parent's manifest, or the session marker naming the parent, keeps it from collection.
@@ -144,7 +164,8 @@ final class ChunkWriter {
       stats.dedup.incrementAndGet();
       return digest;
     }
-    byte[] sealed = codec.seal(key, data, data.length);
+    // seal returns a new array, so the pooled buffer is free again once this method returns.
+    byte[] sealed = codec.seal(key, data, length);
     if (backend.putIfAbsent(key, sealed)) {
       stats.newChunks.incrementAndGet();
       stats.newBytes.addAndGet(sealed.length);
@@ -156,8 +177,8 @@ final class ChunkWriter {
 
   private static final byte[] ZEROS = new byte[4 << 20];
 
-  private static boolean isZero(byte[] data) {
+  private static boolean isZero(byte[] data, int length) {
     // Arrays.mismatch is a vectorized intrinsic: a fraction of the cost of SHA-256 on the same bytes.
-    return Arrays.mismatch(data, 0, data.length, ZEROS, 0, data.length) < 0;
+    return Arrays.mismatch(data, 0, length, ZEROS, 0, length) < 0;
   }
 }

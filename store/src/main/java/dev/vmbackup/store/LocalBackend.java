@@ -24,14 +24,16 @@ import java.util.UUID;
  * <p>An object is written to a temporary name in its final directory, forced to disk, and then linked to
  * its key; the link fails if the key exists, which makes put-if-absent atomic without a lock, and a crash
  * leaves at most a temporary file (named {@code .tmp-*}, never listed, removed by the garbage collector).
- * The directory is forced after the link so that a stored object survives a power loss.
+ * The directory is forced after the link, at the next {@link #flush()}, so that a stored object survives
+ * a power loss. Chunks take the same steps, but the forcing and the rename run behind the writer (see
+ * {@link WriteBehind}); every method waits for a chunk still on its way before it answers about its key.
  */
 public final class LocalBackend implements Backend {
   private static final String TEMP_PREFIX = ".tmp-";
   private static final int FLUSH_THREADS = 16;
   private final Path root;
   private final java.util.Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.ConcurrentLinkedQueue<Path> unflushed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final WriteBehind writeBehind = new WriteBehind("store-force");
 
   public LocalBackend(Path root) {
     this.root = root.toAbsolutePath();
@@ -42,6 +44,11 @@ public final class LocalBackend implements Backend {
     }
   }
 
+  /** The stage that forces and renames chunks (for tests). */
+  WriteBehind writeBehind() {
+    return writeBehind;
+  }
+
   /** The directory this backend stores into. */
   public Path root() {
     return root;
@@ -50,11 +57,13 @@ public final class LocalBackend implements Backend {
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
     Path target = resolve(key);
-    if (Files.exists(target)) {
+    boolean chunk = key.startsWith("chunks/");
+    if (chunk && writeBehind.isPending(target) || Files.exists(target)) {
       return false;
     }
     Path dir = target.getParent();
     Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+    boolean handedOver = false;
     try {
       if (!knownDirectories.contains(dir)) {
         // Remembered, because createDirectories on an existing directory throws and catches an
@@ -67,13 +76,16 @@ public final class LocalBackend implements Backend {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
+        if (!chunk) {
+          channel.force(true);
+        }
       }
-      if (key.startsWith("chunks/")) {
-        // A chunk's content is fixed by its name, so replacing a copy that a concurrent writer linked
-        // meanwhile changes nothing; a rename saves the link's extra unlink on the hot path.
-        Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        unflushed.add(target);
-        return true;
+      if (chunk) {
+        // A chunk's content is fixed by its name, so replacing a copy that a concurrent writer renamed
+        // meanwhile changes nothing, and a rename saves the link's extra unlink; the write-behind stage
+        // forces it and renames it while this thread goes on to the next chunk.
+        handedOver = writeBehind.submit(temp, target);
+        return handedOver;
       }
       try {
         Files.createLink(target, temp);
@@ -84,15 +96,17 @@ public final class LocalBackend implements Backend {
       } catch (UnsupportedOperationException noLinks) {
         Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
-      unflushed.add(target);
+      writeBehind.dirty(dir);
       return true;
     } catch (IOException e) {
       throw failure("cannot store " + key + " in " + root, e);
     } finally {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // A leftover temporary file is never listed and the garbage collector removes it.
+      if (!handedOver) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // A leftover temporary file is never listed and the garbage collector removes it.
+        }
       }
     }
   }
@@ -100,7 +114,7 @@ public final class LocalBackend implements Backend {
   @Override
   public Optional<byte[]> get(String key) {
     try {
-      return Optional.of(Files.readAllBytes(resolve(key)));
+      return Optional.of(Files.readAllBytes(settled(key)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -111,7 +125,7 @@ public final class LocalBackend implements Backend {
   @Override
   public Optional<ObjectInfo> stat(String key) {
     try {
-      BasicFileAttributes attributes = Files.readAttributes(resolve(key), BasicFileAttributes.class);
+      BasicFileAttributes attributes = Files.readAttributes(settled(key), BasicFileAttributes.class);
       return Optional.of(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -123,7 +137,7 @@ public final class LocalBackend implements Backend {
   @Override
   public void touch(String key) {
     try {
-      Files.setLastModifiedTime(resolve(key), FileTime.from(Instant.now()));
+      Files.setLastModifiedTime(settled(key), FileTime.from(Instant.now()));
     } catch (NoSuchFileException e) {
       throw new MissingObjectException(key);
     } catch (IOException e) {
@@ -133,7 +147,7 @@ public final class LocalBackend implements Backend {
 
   /** Sets an object's time; tests use it to age objects past a grace period. */
   void setLastModified(String key, Instant time) throws IOException {
-    Files.setLastModifiedTime(resolve(key), FileTime.from(time));
+    Files.setLastModifiedTime(settled(key), FileTime.from(time));
   }
 
   @Override
@@ -142,6 +156,7 @@ public final class LocalBackend implements Backend {
     // does not walk every chunk.
     int slash = prefix.lastIndexOf('/');
     Path start = slash < 0 ? root : resolve(prefix.substring(0, slash));
+    writeBehind.settleAll();
     if (!Files.isDirectory(start)) {
       return List.of();
     }
@@ -191,7 +206,7 @@ public final class LocalBackend implements Backend {
   @Override
   public void delete(String key) {
     try {
-      Files.deleteIfExists(resolve(key));
+      Files.deleteIfExists(settled(key));
     } catch (IOException e) {
       throw failure("cannot delete " + key + " from " + root, e);
     }
@@ -199,17 +214,21 @@ public final class LocalBackend implements Backend {
 
   @Override
   public void flush() {
-    List<Path> files = new ArrayList<>();
-    for (Path path = unflushed.poll(); path != null; path = unflushed.poll()) {
-      files.add(path);
+    // Every object was forced before it got its name; what is left is to wait for the chunks still on
+    // their way and to force the directories that gained names, once per directory however many chunks
+    // it gained (256 directories at most for a disk's worth of chunks).
+    writeBehind.settleAll();
+    List<WriteBehind.Failure> failed = writeBehind.takeFailures();
+    if (!failed.isEmpty()) {
+      WriteBehind.Failure first = failed.get(0);
+      StoreException e = failure("cannot store " + root.relativize(first.target()) + " in " + root, first.cause());
+      failed.stream().skip(1).forEach(other -> e.addSuppressed(other.cause()));
+      throw e;
     }
-    // Forcing files one after another costs one journal commit each; forcing them from several threads
-    // lets the filesystem commit them in groups, about ten times faster for a disk's worth of chunks.
+    List<Path> dirs = writeBehind.takeDirtyDirectories();
     java.util.concurrent.ForkJoinPool forcers = new java.util.concurrent.ForkJoinPool(FLUSH_THREADS);
     try {
-      forcers.submit(() -> files.parallelStream().forEach(LocalBackend::force)).get();
-      List<Path> dirs = files.stream().map(Path::getParent).distinct().toList();
-      forcers.submit(() -> dirs.parallelStream().forEach(LocalBackend::force)).get();
+      forcers.submit(() -> dirs.parallelStream().forEach(LocalBackend::forceDirectory)).get();
     } catch (java.util.concurrent.ExecutionException e) {
       throw failure("cannot force objects to disk in " + root, (Exception) e.getCause());
     } catch (InterruptedException e) {
@@ -220,12 +239,11 @@ public final class LocalBackend implements Backend {
     }
   }
 
-  private static void force(Path path) {
-    try (FileChannel channel = FileChannel.open(path, Files.isDirectory(path) ? StandardOpenOption.READ
-        : StandardOpenOption.WRITE)) {
-      channel.force(true);
+  private static void forceDirectory(Path path) {
+    try {
+      WriteBehind.force(path, StandardOpenOption.READ);
     } catch (NoSuchFileException deleted) {
-      // Removed since (an aborted backup's chunk swept by a collection): nothing to keep.
+      // Removed since (a collection emptied it): nothing to keep.
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -238,13 +256,22 @@ public final class LocalBackend implements Backend {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    writeBehind.close();
+  }
 
   private Path resolve(String key) {
     if (key.isEmpty() || key.startsWith("/") || key.contains("..")) {
       throw new IllegalArgumentException("not a store key: " + key);
     }
     return root.resolve(key);
+  }
+
+  /** The path of {@code key}, once a chunk on its way to it is there (or has failed). */
+  private Path settled(String key) {
+    Path path = resolve(key);
+    writeBehind.settle(path);
+    return path;
   }
 
   private static StoreException failure(String what, Exception e) {
