@@ -107,7 +107,7 @@ final class WriteBehind {
       // Added before the chunk stops being pending, so that a flush that no longer sees it pending sees
       // its directory.
       dirtyDirectories.add(target.getParent());
-      done.complete(null);
+      settled(target, done);
     } catch (IOException | RuntimeException e) {
       try {
         Files.deleteIfExists(temp);
@@ -115,11 +115,19 @@ final class WriteBehind {
         // A leftover temporary file is never listed and the garbage collector removes it.
       }
       failures.add(new Failure(target, e instanceof IOException io ? io : new IOException(e)));
-      done.complete(null);
+      settled(target, done);
     } finally {
-      pending.remove(target, done);
       room.release();
     }
+  }
+
+  /**
+   * The chunk stops being pending before its waiters wake: whoever waited for it ({@link #settle},
+   * {@link #settleAll}) then never sees it pending any more, renamed or failed.
+   */
+  private void settled(Path target, CompletableFuture<Void> done) {
+    pending.remove(target, done);
+    done.complete(null);
   }
 
   /** Nanoseconds writers spent waiting for room, that is for the disk (for benchmarks). */
