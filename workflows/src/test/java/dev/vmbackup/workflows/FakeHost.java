@@ -10,8 +10,6 @@ import dev.vmbackup.workflows.activities.RestoreActivities;
 import dev.vmbackup.workflows.activities.RepositoryCopyActivities;
 import dev.vmbackup.workflows.activities.SavedStateActivities;
 import dev.vmbackup.workflows.activities.SnapshotActivities;
-import dev.vmbackup.workflows.activities.StoreActivities;
-import dev.vmbackup.workflows.activities.StoreMaintenanceActivities;
 import dev.vmbackup.workflows.activities.VerifyActivities;
 import dev.vmbackup.workflows.model.BackupRef;
 import dev.vmbackup.workflows.model.ChainState;
@@ -38,9 +36,6 @@ import dev.vmbackup.workflows.model.SavedStateResult;
 import dev.vmbackup.workflows.model.SetAsideRequest;
 import dev.vmbackup.workflows.model.SnapshotRequest;
 import dev.vmbackup.workflows.model.SnapshotResult;
-import dev.vmbackup.workflows.model.StoreIngestRequest;
-import dev.vmbackup.workflows.model.StoreIngestResult;
-import dev.vmbackup.workflows.model.StoreMaintenanceRequest;
 import dev.vmbackup.workflows.model.StoreMaintenanceResult;
 import dev.vmbackup.workflows.model.VerifyRequest;
 import dev.vmbackup.workflows.model.VerifyResult;
@@ -120,8 +115,8 @@ final class FakeHost {
   Object[] hostActivities() {
     return new Object[] {
       new FakeDomainLock(), new FakeInspect(), new FakeBackupDirectory(), new FakeSnapshot(), new FakeRepositoryCopy(),
-      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState(), new FakeStore(),
-      new FakeStoreMaintenance()
+      new FakeMerge(), new FakeVerify(), new FakeRestore(), new FakeChain(), new FakeSavedState(), new FakeStoreSteps.Store(this),
+      new FakeStoreSteps.Maintenance(this)
     };
   }
 
@@ -232,43 +227,7 @@ final class FakeHost {
   /** What {@code verifyStore} answers; null: every chunk intact. */
   volatile StoreMaintenanceResult.Verify storeVerify;
 
-  final class FakeStoreMaintenance implements StoreMaintenanceActivities {
-    @Override
-    public StoreMaintenanceResult.Sync syncStore(StoreMaintenanceRequest request) {
-      step("syncStore", request.repository() + " " + request.syncTo(), request);
-      return new StoreMaintenanceResult.Sync(request.syncTo(), 1, 10, 1000, 5);
-    }
 
-    @Override
-    public StoreMaintenanceResult.Verify verifyStore(StoreMaintenanceRequest request) {
-      step("verifyStore", request.repository() + " " + request.verifyPercent(), request);
-      return storeVerify != null ? storeVerify : new StoreMaintenanceResult.Verify(2, 20, 20, null, null);
-    }
-
-    @Override
-    public StoreMaintenanceResult.Collection collectStoreGarbage(StoreMaintenanceRequest request) {
-      step("collectStoreGarbage", request.repository() + " " + request.gcGraceHours(), request);
-      return new StoreMaintenanceResult.Collection(20, 3, 300, 1, 2);
-    }
-  }
-
-  final class FakeStore implements StoreActivities {
-    @Override
-    public StoreIngestResult ingestIntoStore(StoreIngestRequest request) {
-      step("ingestIntoStore", request.store() + " " + request.backupId(), request);
-      return new StoreIngestResult(request.store(), "id-" + request.backupId(), 100, 2, 50, 2);
-    }
-
-    @Override
-    public void unpackFromStore(StoreIngestRequest request) {
-      step("unpackFromStore", request.store() + " " + request.backupId(), request);
-    }
-
-    @Override
-    public void forgetStoreBackup(StoreIngestRequest request) {
-      step("forgetStoreBackup", request.store() + " " + request.backupId(), request);
-    }
-  }
 
   final class FakeBackupDirectory implements BackupDirectoryActivities {
     /** Answers the id one second after the proposed one, so tests can tell which id the workflow passes on. */
