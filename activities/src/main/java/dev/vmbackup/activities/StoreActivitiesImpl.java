@@ -7,7 +7,7 @@ import dev.vmbackup.host.repository.Stores;
 import dev.vmbackup.store.BackupSession;
 import dev.vmbackup.store.ChunkStore;
 import dev.vmbackup.store.Manifest.Item;
-import dev.vmbackup.store.Source;
+import dev.vmbackup.store.Progress;
 import dev.vmbackup.store.Verifier;
 import dev.vmbackup.workflows.BackupLayout;
 import dev.vmbackup.workflows.FailureType;
@@ -36,8 +36,12 @@ import java.util.stream.Collectors;
  * directory (see README, "Store repositories").
  */
 public final class StoreActivitiesImpl implements StoreActivities {
-  /** Bytes read between two heartbeats of a long ingest. */
-  private static final long BEAT_BYTES = 64L << 20;
+  /**
+   * What the store's progress reports become: a heartbeat, so that a long ingest, verification or unpack is
+   * not taken for a hung one (the activity boundary's side thread stands in for ten minutes only), and the
+   * point where a cancellation reaches it.
+   */
+  static final Runnable HEARTBEAT = () -> Heartbeats.beat(null);
 
   private final RepositoryResolver repositories;
   private final Stores stores;
@@ -54,7 +58,7 @@ public final class StoreActivitiesImpl implements StoreActivities {
   @Override
   public StoreIngestResult ingestIntoStore(StoreIngestRequest request) {
     return ActivityBoundary.run("put backup " + request.backupId() + " of " + request.domain() + " into store "
-        + request.store(), () -> ingest(request));
+        + request.store(), () -> Progress.reporting(HEARTBEAT, () -> ingest(request)));
   }
 
   @Override
@@ -72,7 +76,10 @@ public final class StoreActivitiesImpl implements StoreActivities {
   @Override
   public void unpackFromStore(StoreIngestRequest request) {
     ActivityBoundary.run("unpack backup " + request.backupId() + " of " + request.domain() + " from store "
-        + request.store(), () -> unpack(request));
+        + request.store(), () -> Progress.reporting(HEARTBEAT, () -> {
+          unpack(request);
+          return null;
+        }));
   }
 
   private void unpack(StoreIngestRequest request) {
@@ -168,7 +175,7 @@ public final class StoreActivitiesImpl implements StoreActivities {
     Path image = dir.resolve(disk.file());
     String name = BackupLayout.storeDisk(disk.target());
     if ("raw".equals(disk.format()) && disk.backing().isEmpty()) {
-      return write(image, channel -> session.writeDisk(name, progress(channel), disk.virtualSize(), null));
+      return write(image, channel -> session.writeDisk(name, channel, disk.virtualSize(), null));
     }
     Path upper = image;
     for (ManifestImage layer : disk.backing()) {
@@ -181,7 +188,7 @@ public final class StoreActivitiesImpl implements StoreActivities {
     try {
       images.convert(image, raw, "raw");
       Heartbeats.beat(null);
-      return write(raw, channel -> session.writeDisk(name, progress(channel), disk.virtualSize(), null));
+      return write(raw, channel -> session.writeDisk(name, channel, disk.virtualSize(), null));
     } finally {
       Files.deleteIfExists(raw);
     }
@@ -201,20 +208,4 @@ public final class StoreActivitiesImpl implements StoreActivities {
     }
   }
 
-  /**
-   * The image as the store reads it: in order, from this thread, so that a heartbeat every
-   * {@link #BEAT_BYTES} keeps a long ingest alive and lets a cancellation in.
-   */
-  private static Source progress(FileChannel channel) {
-    Source plain = Source.of(channel);
-    long[] sinceBeat = {0};
-    return (offset, dst, length) -> {
-      plain.read(offset, dst, length);
-      sinceBeat[0] += length;
-      if (sinceBeat[0] >= BEAT_BYTES) {
-        sinceBeat[0] = 0;
-        Heartbeats.beat(null);
-      }
-    };
-  }
 }

@@ -67,6 +67,7 @@ final class ChunkWriter {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     int cursor = 0; // the next changed region that may overlap the current chunk
     for (int i = 0; i < count && failure.get() == null; i++) {
+      Progress.tick();
       long start = (long) i * chunkSize;
       int length = (int) Math.min(chunkSize, size - start);
       if (incremental) {

@@ -59,6 +59,7 @@ public final class GarbageCollector {
     listSessions(start, liveIds, parents);
     Set<String> marked = new HashSet<>();
     for (String id : store.backupIds()) {
+      Progress.tick();
       liveIds.add(id);
       Manifest manifest;
       try {
@@ -85,6 +86,7 @@ public final class GarbageCollector {
     int young = 0;
     long bytes = 0;
     for (ObjectInfo info : backend.list("chunks/")) {
+      Progress.tick();
       if (marked.contains(info.key())) {
         continue;
       }

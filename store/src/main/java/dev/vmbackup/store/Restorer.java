@@ -48,6 +48,7 @@ public final class Restorer {
         Semaphore inFlight = new Semaphore(window);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < index.count() && failure.get() == null; i++) {
+          Progress.tick();
           if (index.isZero(i)) {
             zero++;
             continue;

@@ -183,6 +183,7 @@ public final class StoreSync {
     Semaphore inFlight = new Semaphore(window);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     for (int i = 0; i < index.count() && failure.get() == null; i++) {
+      Progress.tick();
       if (index.isZero(i)) {
         continue;
       }

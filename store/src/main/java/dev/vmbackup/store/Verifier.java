@@ -72,6 +72,7 @@ public final class Verifier {
     Set<String> failed = new TreeSet<>();
     List<BadChunk> bad = new ArrayList<>();
     for (String id : ids) {
+      Progress.tick();
       try {
         Manifest manifest = store.manifest(id);
         for (Manifest.Item item : java.util.stream.Stream.concat(manifest.disks().stream(), manifest.blobs().stream())
@@ -95,6 +96,7 @@ public final class Verifier {
     AtomicInteger checked = new AtomicInteger();
     // Sorting makes the sample depend on the seed only, not on hash order.
     for (String key : new TreeSet<>(users.keySet())) {
+      Progress.tick();
       if (fraction < 1 && random.nextDouble() >= fraction) {
         continue;
       }
