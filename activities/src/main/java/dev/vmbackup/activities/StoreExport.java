@@ -4,6 +4,7 @@ import dev.vmbackup.host.image.ImageTool;
 import dev.vmbackup.host.repository.FileRepository;
 import dev.vmbackup.host.repository.Json;
 import dev.vmbackup.store.ChunkStore;
+import dev.vmbackup.store.Progress;
 import dev.vmbackup.store.MissingObjectException;
 import dev.vmbackup.store.StoreException;
 import dev.vmbackup.workflows.BackupLayout;
@@ -128,7 +129,7 @@ public final class StoreExport {
         Path out = place(target, file.file(), names);
         written.add(out);
         store.restoreBlob(backup.stored(), file.file(), out);
-        String sha256 = Checksums.sha256(out, () -> { });
+        String sha256 = Checksums.sha256(out, Progress::tick);
         if (Files.size(out) != file.bytes() || !sha256.equals(file.sha256())) {
           throw new StoreException(file.file() + " of store backup " + backup.stored().backupId()
               + " does not match its manifest (" + Files.size(out) + " bytes, sha256 " + sha256 + ")");
@@ -176,7 +177,7 @@ public final class StoreExport {
     }
     // The store held the disk as the guest saw it, whole: the exported image stands alone.
     return new ManifestDisk(disk.target(), target.relativize(out).toString(), "qcow2", disk.virtualSize(),
-        Files.size(out), Checksums.sha256(out, () -> { }), disk.sourcePath(), List.of(), disk.bitmap());
+        Files.size(out), Checksums.sha256(out, Progress::tick), disk.sourcePath(), List.of(), disk.bitmap());
   }
 
   /** The manifest's file name of a disk, with the extension of the format it is exported in. */

@@ -38,8 +38,11 @@ public final class Progress {
     }
   }
 
-  /** Called by the store's loops on the caller's thread; reports when a second has passed since the last. */
-  static void tick() {
+  /**
+   * Called by the store's loops, and by its callers' own long loops around it (checksums of what a
+   * restore wrote), on the caller's thread; reports when a second has passed since the last report.
+   */
+  public static void tick() {
     Listener listener = CURRENT.get();
     if (listener == null) {
       return;
