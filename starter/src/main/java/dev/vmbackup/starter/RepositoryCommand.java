@@ -1,11 +1,9 @@
 package dev.vmbackup.starter;
 
 import dev.vmbackup.activities.StoreExport;
-import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.store.ChunkStore;
 import dev.vmbackup.store.StoreConfig;
 import dev.vmbackup.store.Verifier;
-import dev.vmbackup.workflows.Validation;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,21 +41,7 @@ class RepositoryCommand implements Runnable {
 
     @Override
     public Integer call() {
-      HostConfig host = options.hostConfig();
-      String checked;
-      try {
-        checked = Validation.configName("repository", name);
-      } catch (IllegalArgumentException e) {
-        throw new UserError(e.getMessage());
-      }
-      HostConfig.Repository repository = host.repositories().get(checked);
-      if (repository == null) {
-        throw new UserError("repository '" + name + "' is not defined in this host's configuration (it defines "
-            + String.join(", ", host.repositories().keySet()) + ")");
-      }
-      if (!repository.isStore()) {
-        throw new UserError("repository " + name + " is of kind files: repositories of kind files need no init");
-      }
+      String checked = StoreAccess.storeName(options, name, ": repositories of kind files need no init");
       StoreConfig config;
       String location;
       try (StoreAccess access = StoreAccess.named(options, checked)) {
@@ -109,12 +93,7 @@ class RepositoryCommand implements Runnable {
       if (sample < 1 || sample > 100) {
         throw new UserError("--sample is a percentage from 1 to 100, not " + sample);
       }
-      String checked;
-      try {
-        checked = Validation.configName("repository", name);
-      } catch (IllegalArgumentException e) {
-        throw new UserError(e.getMessage());
-      }
+      String checked = StoreAccess.storeName(options, name, "; vmbackup repository verify reads stores only");
       Verifier.Report report;
       Map<String, String> names = new LinkedHashMap<>();
       try (StoreAccess access = StoreAccess.named(options, checked)) {

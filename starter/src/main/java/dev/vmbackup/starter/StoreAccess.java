@@ -5,6 +5,7 @@ import dev.vmbackup.host.repository.Stores;
 import dev.vmbackup.store.ChunkStore;
 import dev.vmbackup.store.StoreException;
 import dev.vmbackup.worker.WorkerAssembly;
+import dev.vmbackup.workflows.Validation;
 import java.util.function.BiFunction;
 
 /**
@@ -31,6 +32,29 @@ final class StoreAccess implements AutoCloseable {
    */
   static StoreAccess of(GlobalOptions options) {
     return named(options, options.storeRepository());
+  }
+
+  /**
+   * {@code name} checked to be a store repository of this host's configuration: one line naming the
+   * problem if it is not a name, is not defined, or is of kind files ({@code whenFiles} says what then).
+   */
+  static String storeName(GlobalOptions options, String name, String whenFiles) {
+    HostConfig host = options.hostConfig();
+    String checked;
+    try {
+      checked = Validation.configName("repository", name);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    HostConfig.Repository repository = host.repositories().get(checked);
+    if (repository == null) {
+      throw new UserError("repository '" + name + "' is not defined in this host's configuration (it defines "
+          + String.join(", ", host.repositories().keySet()) + ")");
+    }
+    if (!repository.isStore()) {
+      throw new UserError("repository " + name + " is of kind files" + whenFiles);
+    }
+    return checked;
   }
 
   /** The store named {@code name} in this host's configuration (not necessarily a store: see {@link #init}). */

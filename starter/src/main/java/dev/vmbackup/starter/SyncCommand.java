@@ -1,6 +1,5 @@
 package dev.vmbackup.starter;
 
-import dev.vmbackup.host.config.HostConfig;
 import dev.vmbackup.store.StoreException;
 import dev.vmbackup.store.StoreSync;
 import dev.vmbackup.workflows.Validation;
@@ -37,8 +36,8 @@ class SyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String source = store(from);
-    String target = store(to);
+    String source = StoreAccess.storeName(options, from, "; vmbackup sync copies between stores only");
+    String target = StoreAccess.storeName(options, to, "; vmbackup sync copies between stores only");
     if (source.equals(target)) {
       throw new UserError("--from and --to both name " + source + "; sync copies between two stores");
     }
@@ -74,23 +73,4 @@ class SyncCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The name, checked to be a store repository of this host's configuration. */
-  private String store(String name) {
-    HostConfig host = options.hostConfig();
-    String checked;
-    try {
-      checked = Validation.configName("repository", name);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
-    }
-    HostConfig.Repository repository = host.repositories().get(checked);
-    if (repository == null) {
-      throw new UserError("repository '" + name + "' is not defined in this host's configuration (it defines "
-          + String.join(", ", host.repositories().keySet()) + ")");
-    }
-    if (!repository.isStore()) {
-      throw new UserError("repository " + name + " is of kind files; vmbackup sync copies between stores only");
-    }
-    return checked;
-  }
 }
