@@ -89,14 +89,18 @@ public final class CheckpointActivitiesImpl implements CheckpointActivities {
   public List<String> pruneCheckpoints(PruneCheckpointsRequest request) {
     return ActivityBoundary.run("prune the checkpoints of " + request.domain(), () -> {
       String domain = Validation.domainName("domain", request.domain());
+      // A store's backups never use a checkpoint; judged by them, every checkpoint would look unneeded,
+      // including those the backups of the domain's other repositories build on. The request names the
+      // store's staging directory, or nothing when the host's default repository is a store.
       if (stores.stagedIn(request.repository()).isPresent()) {
-        // A store's backups never use a checkpoint; judged by them, every checkpoint would look unneeded,
-        // including those the backups of the domain's other repositories build on.
         return List.of();
       }
       DomainStatus status = hypervisor.lookup(domain)
           .orElseThrow(() -> new HostFailure(FailureType.DOMAIN_NOT_FOUND, "domain " + domain + " not found"));
       String repository = new HostAuthority(settings).repository(request.repository()).toString();
+      if (stores.stagedIn(repository).isPresent()) {
+        return List.of();
+      }
       DomainInfo info = new DomainInfo(domain, status.uuid(), status.state(), status.persistent(), List.of(),
           List.of(), false, null, repository);
       List<String> deleted = new ArrayList<>();

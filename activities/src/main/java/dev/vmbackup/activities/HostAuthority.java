@@ -60,6 +60,9 @@ public final class HostAuthority {
       return null;
     }
     String name = requested == null ? config.defaultRepository() : Validation.configName("repository", requested);
+    if (name == null) {
+      return null;
+    }
     return configured(name).isStore() ? name : null;
   }
 

@@ -53,6 +53,9 @@ public final class ConfiguredStores implements Stores, AutoCloseable {
 
   @Override
   public java.util.Optional<String> stagedIn(String directory) {
+    if (directory == null) {
+      return java.util.Optional.empty();
+    }
     Path path = Path.of(directory).toAbsolutePath().normalize();
     return config.repositories().entrySet().stream()
         .filter(entry -> entry.getValue().isStore()
