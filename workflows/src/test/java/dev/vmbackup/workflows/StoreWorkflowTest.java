@@ -184,6 +184,18 @@ class StoreWorkflowTest {
     assertThat(journal.methods()).isEmpty();
   }
 
+  @Test
+  void aDomainOfARepositoryOfKindFilesTravelsWithoutTheStoreField() {
+    // A workflow worker of a build before stores refuses unknown fields: during a rolling upgrade it still
+    // reads inspection results of new host workers (RollingUpgradeE2ETest).
+    var converter = io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE;
+    String files = converter.toPayload(Fixtures.domain(DomainState.RUNNING)).orElseThrow().getData().toStringUtf8();
+    String store = converter.toPayload(inStore(Fixtures.domain(DomainState.RUNNING))).orElseThrow().getData()
+        .toStringUtf8();
+    assertThat(files).doesNotContain("\"store\"");
+    assertThat(store).contains("\"store\":\"offsite\"");
+  }
+
   private static DomainInfo inStore(DomainInfo domain) {
     return new DomainInfo(domain.name(), domain.uuid(), domain.state(), domain.persistent(), domain.disks(),
         domain.skippedDisks(), domain.agentAvailable(), domain.nvram(), STAGING, "offsite");

@@ -1,5 +1,6 @@
 package dev.vmbackup.workflows.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -28,7 +29,9 @@ public record DomainInfo(
     boolean agentAvailable,
     String nvram,
     String repository,
-    String store) {
+    // Absent unless set: a workflow worker of a build before stores refuses fields it does not know, and
+    // it still reads this result during a rolling upgrade (RollingUpgradeE2ETest).
+    @JsonInclude(JsonInclude.Include.NON_NULL) String store) {
   public DomainInfo {
     disks = disks == null ? List.of() : List.copyOf(disks);
     skippedDisks = skippedDisks == null ? List.of() : List.copyOf(skippedDisks);
